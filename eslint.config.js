@@ -1,0 +1,58 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'infra/kafka/lib/**',
+      'infra/kafka/run/**',
+      'infra/postgres/run/**',
+      '.data/**',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'kafkajs',
+              message: 'Only packages/messaging imports kafkajs.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/messaging/**', 'bench/kafka*.ts', 'tests/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['packages/domain/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['pg', '@electric-sql/*', 'kafkajs', 'express', 'node:*', 'fs', 'crypto'],
+              message: 'The domain is pure: no I/O, time or randomness.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
