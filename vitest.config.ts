@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // with few workers because the machine has two cores and the broker needs one of them.
 export default defineConfig({
   test: {
+    reporters: ['default', './scripts/summary-reporter.ts'],
     projects: [
       {
         test: {

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type {
+  ErrorRequestHandler,
+  Express,
+  NextFunction,
+  Request,
+  Response,
+  Router,
+} from 'express';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { problem, sendProblem } from './problem.js';
+
+/** A dependency the process needs to serve: answered by /readyz. */
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly check: () => Promise<void>;
+}
+
+export interface AppOptions {
+  /** Routers mounted at their own prefixes, e.g. ['/v1/drafts', router]. */
+  readonly routes: readonly (readonly [prefix: string, router: Router])[];
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Largest accepted JSON body; larger gets 413. Default 1 MiB. */
+  readonly bodyLimit?: string;
+  readonly registry?: Registry;
+  readonly log?: (line: Record<string, unknown>) => void;
+}
+
+const correlationIds = new WeakMap<Request, string>();
+
+/** The correlation id of a request: the caller's `X-Correlation-Id` when sane, else a new uuid. */
+export const correlationIdOf = (req: Request): string => correlationIds.get(req) ?? randomUUID();
+
+const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+const bodyErrorToProblem = (error: { type?: unknown; status?: unknown; message?: unknown }) => {
+  switch (error.type) {
+    case 'entity.too.large':
+      return problem(413, 'Payload Too Large', 'the request body exceeds the size limit');
+    case 'entity.parse.failed':
+      return problem(400, 'Malformed JSON', 'the request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return problem(415, 'Unsupported Media Type', String(error.message));
+    default:
+      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+        ? problem(error.status, 'Bad Request', String(error.message))
+        : undefined;
+  }
+};
+
+/** The express app every process serves: JSON body parsing with a size limit, correlation ids,
+ *  health, readiness, Prometheus metrics, problem+json for every error. */
+export const createApp = (options: AppOptions): { app: Express; registry: Registry } => {
+  const registry = options.registry ?? new Registry();
+  if (options.registry === undefined) collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const durations = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const log = options.log ?? (() => undefined);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.header('x-correlation-id');
+    const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
+    correlationIds.set(req, id);
+    res.setHeader('X-Correlation-Id', id);
+    const end = durations.startTimer();
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path;
+      const label = route === undefined ? 'unmatched' : `${req.baseUrl}${route}`;
+      requests.inc({ method: req.method, route: label, status: String(res.statusCode) });
+      end({ method: req.method, route: label });
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      (options.readiness ?? []).map(async ({ name, check }) => {
+        try {
+          await check();
+          return { name, ok: true as const };
+        } catch (error) {
+          return { name, ok: false as const, error: (error as Error).message };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  // A body that is not JSON is refused before any route sees it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 ||
+      req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      sendProblem(res, problem(415, 'Unsupported Media Type', 'send the body as application/json'));
+      return;
+    }
+    next();
+  });
+  app.use(
+    express.json({
+      limit: options.bodyLimit ?? '1mb',
+      strict: true,
+      type: ['application/json', 'application/*+json'],
+    }),
+  );
+
+  for (const [prefix, router] of options.routes) app.use(prefix, router);
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(res, problem(404, 'Not Found', `no route for ${req.method} ${req.path}`));
+  });
+
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const mapped = bodyErrorToProblem(
+      error as { type?: unknown; status?: unknown; message?: unknown },
+    );
+    if (mapped !== undefined) {
+      sendProblem(res, mapped);
+      return;
+    }
+    log({
+      level: 'error',
+      msg: 'unhandled error',
+      path: req.path,
+      error: String((error as Error)?.stack ?? error),
+    });
+    if (res.headersSent) return;
+    sendProblem(res, problem(500, 'Internal Server Error', 'the request could not be completed'));
+  };
+  app.use(onError);
+
+  return { app, registry };
+};

@@ -1,0 +1,120 @@
+import type { NextFunction, Request, Response } from 'express';
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { JWTVerifyGetKey } from 'jose';
+import { problem, sendProblem } from './problem.js';
+
+/** Roles a token may carry. `system` is for processes (the scheduler), never for people. */
+export const ROLES = ['reporter', 'editor', 'publisher', 'auditor', 'admin', 'system'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The authenticated caller: the only source of an event's actor. */
+export interface Caller {
+  readonly id: string;
+  readonly role: Role;
+}
+
+export type AuthConfig =
+  | {
+      readonly kind: 'hs256';
+      readonly secret: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+    }
+  | {
+      readonly kind: 'jwks';
+      readonly jwksUrl: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+    };
+
+const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+export interface Authenticator {
+  /** Verifies a bearer token; resolves to the caller or to the reason it was refused. */
+  verify(token: string): Promise<{ ok: true; caller: Caller } | { ok: false; reason: string }>;
+}
+
+export const createAuthenticator = (config: AuthConfig): Authenticator => {
+  const key: Uint8Array | JWTVerifyGetKey =
+    config.kind === 'hs256'
+      ? new TextEncoder().encode(config.secret)
+      : createRemoteJWKSet(new URL(config.jwksUrl));
+  const algorithms = config.kind === 'hs256' ? ['HS256'] : ['RS256', 'ES256', 'EdDSA'];
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, key as Uint8Array, {
+          algorithms,
+          requiredClaims: ['sub', 'exp'],
+          ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+          ...(config.audience === undefined ? {} : { audience: config.audience }),
+        });
+        if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
+          return { ok: false, reason: 'the token has no subject' };
+        }
+        if (!isRole(payload['role'])) {
+          return { ok: false, reason: `the token's role must be one of ${ROLES.join(', ')}` };
+        }
+        return { ok: true, caller: { id: payload.sub, role: payload['role'] } };
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired)
+          return { ok: false, reason: 'the token has expired' };
+        if (error instanceof joseErrors.JOSEError)
+          return { ok: false, reason: `invalid token: ${error.code}` };
+        return { ok: false, reason: 'invalid token' };
+      }
+    },
+  };
+};
+
+/** Issues a development token (HS256). Never used with a JWKS configuration. */
+export const issueDevelopmentToken = async (
+  secret: string,
+  caller: Caller,
+  options: {
+    readonly expiresIn?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  } = {},
+): Promise<string> => {
+  let jwt = new SignJWT({ role: caller.role })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(caller.id)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '8h');
+  if (options.issuer !== undefined) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience !== undefined) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+};
+
+const callers = new WeakMap<Request, Caller>();
+
+/** The caller of an authenticated request; throws if `requireCaller` did not run first. */
+export const callerOf = (req: Request): Caller => {
+  const caller = callers.get(req);
+  if (caller === undefined) throw new Error('callerOf: requireCaller middleware did not run');
+  return caller;
+};
+
+/** Express middleware: 401 problem+json unless a valid bearer token is present. */
+export const requireCaller =
+  (authenticator: Authenticator) =>
+  async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const header = req.headers.authorization;
+    const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const token = match?.[1];
+    if (token === undefined) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      sendProblem(res, problem(401, 'Unauthorized', 'a bearer token is required'));
+      return;
+    }
+    const result = await authenticator.verify(token);
+    if (!result.ok) {
+      res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
+      sendProblem(res, problem(401, 'Unauthorized', result.reason));
+      return;
+    }
+    callers.set(req, result.caller);
+    next();
+  };

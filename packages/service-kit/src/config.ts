@@ -1,0 +1,84 @@
+import * as t from 'io-ts';
+import { isLeft } from 'fp-ts/lib/Either.js';
+import type { AuthConfig } from './auth.js';
+
+/** Secret used when no JWT_SECRET or JWKS_URL is set outside production. Documented in the README. */
+export const DEVELOPMENT_JWT_SECRET = 'newsroom-development-secret-do-not-use-in-production';
+
+const PortFromString = new t.Type<number, string, unknown>(
+  'Port',
+  (u): u is number => typeof u === 'number',
+  (u, c) => {
+    const n = typeof u === 'string' && /^\d{1,5}$/.test(u) ? Number(u) : NaN;
+    return Number.isInteger(n) && n >= 0 && n <= 65535
+      ? t.success(n)
+      : t.failure(u, c, 'a port number 0-65535');
+  },
+  String,
+);
+
+/** The environment a process reads, decoded once at start-up (one codec for this boundary). */
+export const Environment = t.partial({
+  PORT: PortFromString,
+  HOST: t.string,
+  DATABASE_URL: t.string,
+  DATA_DIR: t.string,
+  JWT_SECRET: t.string,
+  JWKS_URL: t.string,
+  JWT_ISSUER: t.string,
+  JWT_AUDIENCE: t.string,
+  BODY_LIMIT: t.string,
+  NODE_ENV: t.string,
+});
+export type Environment = t.TypeOf<typeof Environment>;
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  /** PostgreSQL URL; when absent the process runs on PGlite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly auth: AuthConfig;
+  readonly bodyLimit: string;
+  readonly usingDevelopmentSecret: boolean;
+}
+
+export const loadConfig = (
+  env: Record<string, string | undefined> = process.env,
+  defaults: { readonly port: number } = { port: 8080 },
+): ServiceConfig => {
+  const decoded = Environment.decode(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (isLeft(decoded)) {
+    const fields = decoded.left.map((e) =>
+      e.context
+        .map((c) => c.key)
+        .filter(Boolean)
+        .join('.'),
+    );
+    throw new Error(`invalid environment: ${[...new Set(fields)].join(', ')}`);
+  }
+  const e = decoded.right;
+  const claims = {
+    ...(e.JWT_ISSUER === undefined ? {} : { issuer: e.JWT_ISSUER }),
+    ...(e.JWT_AUDIENCE === undefined ? {} : { audience: e.JWT_AUDIENCE }),
+  };
+  const production = e.NODE_ENV === 'production';
+  if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
+    throw new Error('set JWKS_URL (or JWT_SECRET) in production');
+  }
+  const auth: AuthConfig =
+    e.JWKS_URL !== undefined
+      ? { kind: 'jwks', jwksUrl: e.JWKS_URL, ...claims }
+      : { kind: 'hs256', secret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, ...claims };
+  return {
+    port: e.PORT ?? defaults.port,
+    host: e.HOST ?? '127.0.0.1',
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR ?? '.data',
+    auth,
+    bodyLimit: e.BODY_LIMIT ?? '1mb',
+    usingDevelopmentSecret: e.JWKS_URL === undefined && e.JWT_SECRET === undefined,
+  };
+};

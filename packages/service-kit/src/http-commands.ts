@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { callerOf } from './auth.js';
+import type { Caller, Role } from './auth.js';
+import { correlationIdOf } from './app.js';
+import { eventIdFor, handleCommand } from './command-handler.js';
+import type {
+  CommandAccepted,
+  CommandFailure,
+  CommandSpec,
+  TypedEvent,
+} from './command-handler.js';
+import { problem, sendProblem } from './problem.js';
+import type { Problem } from './problem.js';
+
+/** io-ts errors as readable field paths, supplied by @newsroom/contracts. */
+export type FormatErrors = (
+  errors: t.Errors,
+) => readonly { readonly path: string; readonly message: string }[];
+
+export interface CommandContext {
+  readonly streamId: string;
+  readonly commandId: string;
+  readonly caller: Caller;
+  readonly now: Date;
+}
+
+export interface CommandRoute<Body, Command, Event extends TypedEvent, State, Rejection> {
+  readonly spec: CommandSpec<Command, Event, State, Rejection>;
+  /** The codec of this route's body: the HTTP edge. */
+  readonly body: t.Decoder<unknown, Body>;
+  readonly commandIdOf: (body: Body) => string | undefined;
+  /** For creating commands: the stream id the caller chose, if any. */
+  readonly streamIdOf?: (body: Body) => string | undefined;
+  readonly toCommand: (body: Body, context: CommandContext) => Command;
+  readonly streamName: (streamId: string) => string;
+  /** 201 with Location for commands that create the stream. */
+  readonly creates?: (streamId: string) => string;
+  readonly present: (accepted: CommandAccepted<Event, State>, streamId: string) => unknown;
+}
+
+export interface CommandHttp<Rejection> {
+  readonly formatErrors: FormatErrors;
+  readonly rejectionProblem: (rejection: Rejection) => Problem;
+  readonly clock?: () => Date;
+}
+
+const ETAG = /^\s*(?:W\/)?"?(-?\d{1,18})"?\s*$/;
+
+/** Parses If-Match: the stream revision as an entity tag ("3"). `undefined` when absent. */
+export const parseIfMatch = (header: string | undefined): E.Either<Problem, bigint | undefined> => {
+  if (header === undefined || header.trim() === '*') return E.right(undefined);
+  const match = ETAG.exec(header);
+  return match?.[1] === undefined
+    ? E.left(problem(400, 'Invalid If-Match', 'If-Match must be a stream revision such as "3"'))
+    : E.right(BigInt(match[1]));
+};
+
+export const etagOf = (revision: bigint): string => `"${revision}"`;
+
+/** The one place where a command failure becomes an HTTP answer. */
+export const failureProblem = <Rejection>(
+  failure: CommandFailure<Rejection>,
+  rejectionProblem: (rejection: Rejection) => Problem,
+): Problem => {
+  switch (failure.tag) {
+    case 'Rejected':
+      return rejectionProblem(failure.rejection);
+    case 'StaleRevision':
+      return problem(
+        412,
+        'Precondition Failed',
+        `the stream is at revision ${failure.current}, not ${failure.expected}`,
+        {
+          currentRevision: Number(failure.current),
+        },
+      );
+    case 'ConcurrencyExhausted':
+      return problem(
+        409,
+        'Concurrent Modification',
+        `the stream kept changing; gave up after ${failure.attempts} attempts`,
+      );
+    case 'CorruptStream':
+      return problem(
+        500,
+        'Corrupt Stream',
+        `event ${failure.revision} of ${failure.streamName} cannot be decoded`,
+      );
+    default: {
+      const unreachable: never = failure;
+      return unreachable;
+    }
+  }
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Mounts a command at `path` on `router`: role check is the decider's, the actor is the token's,
+ * the body is decoded by its codec, If-Match guards the revision, and every failure is problem+json.
+ */
+export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rejection>(
+  router: Router,
+  path: string,
+  http: CommandHttp<Rejection>,
+  route: CommandRoute<Body, Command, Event, State, Rejection>,
+): void => {
+  const clock = http.clock ?? (() => new Date());
+  router.post(path, async (req: Request, res: Response) => {
+    const ifMatch = parseIfMatch(req.header('if-match'));
+    if (E.isLeft(ifMatch)) return sendProblem(res, ifMatch.left);
+
+    const decoded = route.body.decode(req.body ?? {});
+    if (E.isLeft(decoded)) {
+      return sendProblem(
+        res,
+        problem(400, 'Invalid Command', 'the request body does not match the command', {
+          errors: http.formatErrors(decoded.left),
+        }),
+      );
+    }
+    const body = decoded.right;
+    const commandId = route.commandIdOf(body) ?? randomUUID();
+    const given = req.params['articleId'];
+    // A creating command without an id gets one derived from its command id, so a retry
+    // of the same command lands on the same stream instead of creating a second article.
+    const streamId =
+      typeof given === 'string'
+        ? given
+        : route.creates === undefined
+          ? undefined
+          : (route.streamIdOf?.(body) ?? eventIdFor(commandId, 'stream'));
+    if (streamId === undefined || !UUID.test(streamId)) {
+      return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
+    }
+    const caller = callerOf(req);
+    const now = clock();
+    const command = route.toCommand(body, { streamId, commandId, caller, now });
+    const result = await handleCommand(route.spec, {
+      streamName: route.streamName(streamId),
+      commandId,
+      command,
+      ...(ifMatch.right === undefined ? {} : { expectedRevision: ifMatch.right }),
+      metadata: {
+        actor: { id: caller.id, role: caller.role },
+        commandId,
+        correlationId: correlationIdOf(req),
+        causationId: commandId,
+        occurredAt: now.toISOString(),
+      },
+    });
+    if (E.isLeft(result)) {
+      const failure = result.left;
+      if (failure.tag === 'StaleRevision') res.setHeader('ETag', etagOf(failure.current));
+      return sendProblem(res, failureProblem(failure, http.rejectionProblem));
+    }
+    const accepted = result.right;
+    res.setHeader('ETag', etagOf(accepted.revision));
+    const created = route.creates !== undefined && !accepted.replayed;
+    if (route.creates !== undefined) res.setHeader('Location', route.creates(streamId));
+    res.status(created ? 201 : 200).json(route.present(accepted, streamId));
+  });
+};
+
+export type { Role };
