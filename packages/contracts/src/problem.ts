@@ -1,0 +1,130 @@
+/**
+ * RFC 9457 problem details (`application/problem+json`) and readable io-ts failure paths.
+ */
+import * as t from 'io-ts';
+import { strict } from './codec.js';
+import {
+  ArticleRejection,
+  describeRejection,
+  rejectionStatus,
+  type ArticleRejectionTag,
+} from './rejections.js';
+import { NonNegativeInt } from './text.js';
+
+export const FieldError = strict({ path: t.string, message: t.string }, {}, 'FieldError');
+export type FieldError = t.TypeOf<typeof FieldError>;
+
+const HttpStatus = new t.Type<number, number, unknown>(
+  'HttpStatus',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 100 && u <= 599,
+  (u, c) =>
+    typeof u === 'number' && Number.isInteger(u) && u >= 100 && u <= 599
+      ? t.success(u)
+      : t.failure(u, c, 'expected an HTTP status 100..599'),
+  t.identity,
+);
+
+/** Problem details. Extension members are allowed (RFC 9457 §3.2), so this is not strict. */
+export const ProblemDetails = t.intersection(
+  [
+    t.type({ type: t.string, title: t.string, status: HttpStatus }),
+    t.partial({
+      detail: t.string,
+      instance: t.string,
+      /** Failing field paths, e.g. `data.content.blocks.3.text`. */
+      errors: t.readonlyArray(FieldError),
+      /** The stream's revision, on 412 (stale If-Match) and 409. */
+      currentRevision: NonNegativeInt,
+      /** The domain rejection, machine-readable. */
+      rejection: ArticleRejection,
+    }),
+  ],
+  'ProblemDetails',
+);
+export type ProblemDetails = t.TypeOf<typeof ProblemDetails>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+const kebab = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/** `urn:newsroom:problem:article-not-in-review`, `urn:newsroom:problem:validation-failed`. */
+export const problemType = (name: ArticleRejectionTag | 'ValidationFailed' | string): string =>
+  `urn:newsroom:problem:${kebab(name)}`;
+
+const titleOf = (tag: string): string => {
+  const words = kebab(tag).split('-').join(' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+const isUnionBranch = (type: t.Decoder<unknown, unknown> | undefined): boolean => {
+  const tag = (type as { readonly _tag?: unknown } | undefined)?._tag;
+  return tag === 'UnionType' || tag === 'IntersectionType';
+};
+
+const preview = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return JSON.stringify(shown);
+  }
+  return String(value);
+};
+
+/**
+ * One `{ path, message }` per failure, paths like `data.content.blocks.3.text`
+ * (the whole value: ''). The index entries io-ts adds for the members of `t.union` and
+ * `t.intersection` are left out, and repeated failures are reported once.
+ */
+export const formatValidationErrors = (errors: t.Errors): FieldError[] => {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const keys: string[] = [];
+    error.context.forEach((entry, i) => {
+      if (entry.key === '') return;
+      if (i > 0 && isUnionBranch(error.context[i - 1]?.type)) return;
+      keys.push(entry.key);
+    });
+    const path = keys.join('.');
+    const last = error.context[error.context.length - 1];
+    const message =
+      error.message ??
+      (error.value === undefined
+        ? 'required'
+        : `expected ${last?.type.name ?? 'a valid value'}, got ${preview(error.value)}`);
+    const id = `${path}\u0000${message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({ path, message });
+  }
+  return out;
+};
+
+/** The problem body for a body or parameter that does not decode: 400 with field paths. */
+export const validationProblem = (
+  errors: t.Errors,
+  options: { readonly instance?: string; readonly status?: number } = {},
+): ProblemDetails => ({
+  type: problemType('ValidationFailed'),
+  title: 'Validation failed',
+  status: options.status ?? 400,
+  detail: 'The request does not match the expected shape; see errors.',
+  ...(options.instance === undefined ? {} : { instance: options.instance }),
+  errors: formatValidationErrors(errors),
+});
+
+/** The problem body for a domain rejection, status from `rejectionStatus`. */
+export const rejectionProblem = (
+  rejection: ArticleRejection,
+  options: { readonly instance?: string; readonly currentRevision?: number } = {},
+): ProblemDetails => ({
+  type: problemType(rejection._tag),
+  title: titleOf(rejection._tag),
+  status: rejectionStatus(rejection._tag),
+  detail: describeRejection(rejection),
+  ...(options.instance === undefined ? {} : { instance: options.instance }),
+  ...(options.currentRevision === undefined ? {} : { currentRevision: options.currentRevision }),
+  rejection,
+});

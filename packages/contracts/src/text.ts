@@ -1,0 +1,226 @@
+/**
+ * Scalars. Official text is a record: text codecs accept any well-formed string and decode it
+ * to Unicode NFC, nothing else (no trimming, no whitespace or punctuation "fixing").
+ * Lengths are counted in Unicode code points after NFC.
+ */
+import * as t from 'io-ts';
+import { pipe } from 'fp-ts/lib/function.js';
+import * as E from 'fp-ts/lib/Either.js';
+
+/** True when `s` has no lone surrogate (what `String.prototype.isWellFormed` checks). */
+export const isWellFormed = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        i++;
+        continue;
+      }
+      return false;
+    }
+    if (code >= 0xdc00 && code <= 0xdfff) return false;
+  }
+  return true;
+};
+
+/** Length in Unicode code points. */
+export const codePointLength = (s: string): number => {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+};
+
+const nfcProblem = (s: string): string | undefined =>
+  !isWellFormed(s)
+    ? 'ill-formed UTF-16 (lone surrogate)'
+    : s.includes('\u0000')
+      ? 'must not contain NUL (U+0000)'
+      : undefined;
+
+/** Any string without lone surrogates or NUL; decodes to `s.normalize('NFC')`. */
+export const NfcText = new t.Type<string, string, unknown>(
+  'NfcText',
+  (u): u is string =>
+    typeof u === 'string' && nfcProblem(u) === undefined && u.normalize('NFC') === u,
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'expected a string');
+    const problem = nfcProblem(u);
+    return problem === undefined ? t.success(u.normalize('NFC')) : t.failure(u, c, problem);
+  },
+  t.identity,
+);
+export type NfcText = t.TypeOf<typeof NfcText>;
+
+const notBlank = /\S/u;
+
+/** NFC text that is not empty and not only whitespace. */
+export const NonEmptyText = new t.Type<string, string, unknown>(
+  'NonEmptyText',
+  (u): u is string => NfcText.is(u) && notBlank.test(u),
+  (u, c) =>
+    pipe(
+      NfcText.validate(u, c),
+      E.chain((s) => (notBlank.test(s) ? t.success(s) : t.failure(u, c, 'must not be blank'))),
+    ),
+  t.identity,
+);
+export type NonEmptyText = t.TypeOf<typeof NonEmptyText>;
+
+/** NFC text of at most `max` code points; `nonEmpty` also rejects blank text. */
+export const boundedText = (
+  name: string,
+  max: number,
+  options: { readonly nonEmpty: boolean } = { nonEmpty: true },
+): t.Type<string, string, unknown> => {
+  const base = options.nonEmpty ? NonEmptyText : NfcText;
+  return new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => base.is(u) && codePointLength(u) <= max,
+    (u, c) =>
+      pipe(
+        base.validate(u, c),
+        E.chain((s) => {
+          const length = codePointLength(s);
+          return length <= max
+            ? t.success(s)
+            : t.failure(u, c, `must be at most ${max} characters (got ${length})`);
+        }),
+      ),
+    t.identity,
+  );
+};
+
+/** A string matched by `pattern` (checked as is: no normalization), at most `max` long. */
+export const patternText = (
+  name: string,
+  pattern: RegExp,
+  max: number,
+  message: string,
+  check: (s: string) => boolean = () => true,
+): t.Type<string, string, unknown> =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && u.length <= max && pattern.test(u) && check(u),
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c, 'expected a string');
+      if (u.length > max) return t.failure(u, c, `must be at most ${max} characters`);
+      return pattern.test(u) && check(u) ? t.success(u) : t.failure(u, c, message);
+    },
+    t.identity,
+  );
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** RFC 9562 UUID text (any version). Accepted in either case, decoded to lower case so that a
+ *  stream name `article-<uuid>` is the same whatever case the tool sent. */
+export const Uuid = new t.Type<string, string, unknown>(
+  'Uuid',
+  (u): u is string => typeof u === 'string' && uuidPattern.test(u),
+  (u, c) => {
+    if (typeof u !== 'string') return t.failure(u, c, 'expected a UUID string');
+    const lower = u.toLowerCase();
+    return uuidPattern.test(lower) ? t.success(lower) : t.failure(u, c, 'expected a UUID');
+  },
+  t.identity,
+);
+export type Uuid = t.TypeOf<typeof Uuid>;
+
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+const validCalendarDate = (s: string): boolean => {
+  const m = isoPattern.exec(s);
+  if (m === null) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return day <= days && Number.isFinite(Date.parse(s));
+};
+
+/**
+ * RFC 3339 date-time with an explicit offset (`Z` or `±hh:mm`), e.g. `2019-04-08T20:59:00+07:00`.
+ * Kept verbatim (the offset is information); compare instants with `Date.parse`.
+ */
+export const IsoDateTime = patternText(
+  'IsoDateTime',
+  isoPattern,
+  40,
+  'expected an RFC 3339 date-time with offset, e.g. 2019-04-08T20:59:00+07:00',
+  validCalendarDate,
+);
+export type IsoDateTime = t.TypeOf<typeof IsoDateTime>;
+
+/** BCP 47 language tag (RFC 5646 well-formed syntax, without grandfathered tags). */
+export const LanguageTag = patternText(
+  'LanguageTag',
+  /^[a-zA-Z]{2,3}(-[a-zA-Z]{3}){0,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|\d{3}))?(-([a-zA-Z\d]{5,8}|\d[a-zA-Z\d]{3}))*(-[0-9a-wyzA-WYZ](-[a-zA-Z\d]{2,8})+)*(-x(-[a-zA-Z\d]{1,8})+)?$/,
+  35,
+  'expected a BCP 47 language tag, e.g. vi or vi-VN',
+);
+export type LanguageTag = t.TypeOf<typeof LanguageTag>;
+
+/** URL slug: lower-case ASCII letters and digits in hyphen-separated runs, ≤ 200. */
+export const Slug = patternText(
+  'Slug',
+  /^[a-z0-9]+(-[a-z0-9]+)*$/,
+  200,
+  'expected lower-case ASCII letters, digits and single hyphens, e.g. hai-phong-2019',
+);
+export type Slug = t.TypeOf<typeof Slug>;
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+};
+
+/** Absolute http(s) URL, ≤ 2048 characters, kept verbatim. */
+export const HttpUrl = patternText(
+  'HttpUrl',
+  /^https?:\/\/\S+$/i,
+  2048,
+  'expected an absolute http(s) URL',
+  isHttpUrl,
+);
+export type HttpUrl = t.TypeOf<typeof HttpUrl>;
+
+/** Integer ≥ 0 (a stream revision, an index, a version). */
+export const NonNegativeInt = new t.Type<number, number, unknown>(
+  'NonNegativeInt',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) =>
+    typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
+      ? t.success(u)
+      : t.failure(u, c, 'expected an integer ≥ 0'),
+  t.identity,
+);
+export type NonNegativeInt = t.TypeOf<typeof NonNegativeInt>;
+
+/** Integer ≥ 1 (a published version). */
+export const PositiveInt = new t.Type<number, number, unknown>(
+  'PositiveInt',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 1,
+  (u, c) =>
+    typeof u === 'number' && Number.isSafeInteger(u) && u >= 1
+      ? t.success(u)
+      : t.failure(u, c, 'expected an integer ≥ 1'),
+  t.identity,
+);
+export type PositiveInt = t.TypeOf<typeof PositiveInt>;
+
+/** An opaque identifier (user id, correlation id): 1..200 characters, no whitespace. */
+export const Identifier = patternText(
+  'Identifier',
+  /^\S+$/u,
+  200,
+  'expected a non-empty identifier without whitespace',
+  (s) => isWellFormed(s) && !s.includes('\u0000'),
+);
+export type Identifier = t.TypeOf<typeof Identifier>;
