@@ -21,7 +21,9 @@ export interface CommandSpec<Command, Event extends TypedEvent, State, Rejection
   readonly decider: DeciderLike<Command, Event, State, Rejection>;
   /** Decodes a stored row ({type, data}) into a domain event: the store edge's codec. */
   readonly decodeEvent: (row: { type: string; data: unknown }) => Either<string, Event>;
-  /** Retries on a concurrent append when the caller sent no If-Match. Default 5. */
+  /** Folded streams kept between commands; without one every command reads its whole stream. */
+  readonly cache?: StreamCache<State>;
+  /** Retries on a concurrent append when the caller sent no If-Match. Default 20. */
   readonly maxAttempts?: number;
 }
 
@@ -65,24 +67,61 @@ export const eventIdFor = (commandId: string, index: number | string): string =>
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
 
-interface Loaded<Event, State> {
+/** A stream folded up to `revision`, with the command ids seen in it (id -> last revision). */
+export interface FoldedStream<State> {
   readonly state: State;
   /** -1n when the stream does not exist. */
   readonly revision: bigint;
-  readonly recorded: readonly RecordedEvent[];
-  readonly events: readonly Event[];
+  readonly commands: ReadonlyMap<string, bigint>;
 }
 
-/** Reads a stream and folds it through the decider, decoding every row at the store edge. */
-export const loadStream = async <Command, Event extends TypedEvent, State, Rejection>(
+/**
+ * Folded streams kept between commands. Events are immutable, so a folded prefix stays true
+ * forever: a command only reads the events after the cached revision (usually none). Bounded,
+ * least recently used first out.
+ */
+export class StreamCache<State> {
+  private readonly entries = new Map<string, FoldedStream<State>>();
+  constructor(private readonly maxStreams = 10_000) {}
+  get(streamName: string): FoldedStream<State> | undefined {
+    const entry = this.entries.get(streamName);
+    if (entry !== undefined) {
+      this.entries.delete(streamName);
+      this.entries.set(streamName, entry);
+    }
+    return entry;
+  }
+  set(streamName: string, entry: FoldedStream<State>): void {
+    const current = this.entries.get(streamName);
+    if (current !== undefined && current.revision > entry.revision) return;
+    this.entries.delete(streamName);
+    this.entries.set(streamName, entry);
+    if (this.entries.size > this.maxStreams) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+}
+
+const commandIdOf = (metadata: unknown): unknown =>
+  typeof metadata === 'object' && metadata !== null
+    ? (metadata as { commandId?: unknown }).commandId
+    : undefined;
+
+/** Decodes rows at the store edge and folds them onto `from`. */
+const foldRows = <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,
   streamName: string,
-  options: { readonly toRevision?: bigint; readonly toInstant?: Date } = {},
-): Promise<Either<CommandFailure<Rejection>, Loaded<Event, State>>> => {
-  const recorded = await spec.store.readStream(streamName, options);
+  from: FoldedStream<State>,
+  rows: readonly RecordedEvent[],
+): Either<
+  CommandFailure<Rejection>,
+  FoldedStream<State> & { readonly events: readonly Event[] }
+> => {
+  let { state, revision } = from;
+  const commands = new Map(from.commands);
   const events: Event[] = [];
-  let state = spec.decider.initialState;
-  for (const row of recorded) {
+  for (const row of rows) {
     const decoded = spec.decodeEvent({ type: row.type, data: row.data });
     if (E.isLeft(decoded)) {
       return E.left({
@@ -94,15 +133,46 @@ export const loadStream = async <Command, Event extends TypedEvent, State, Rejec
     }
     events.push(decoded.right);
     state = spec.decider.evolve(state, decoded.right);
+    revision = row.revision;
+    const commandId = commandIdOf(row.metadata);
+    if (typeof commandId === 'string') commands.set(commandId, row.revision);
   }
-  const last = recorded[recorded.length - 1];
-  return E.right({ state, revision: last === undefined ? -1n : last.revision, recorded, events });
+  return E.right({ state, revision, commands, events });
 };
 
-const commandIdOf = (metadata: unknown): unknown =>
-  typeof metadata === 'object' && metadata !== null
-    ? (metadata as { commandId?: unknown }).commandId
-    : undefined;
+const emptyFold = <State>(state: State): FoldedStream<State> => ({
+  state,
+  revision: -1n,
+  commands: new Map(),
+});
+
+/** Reads a stream (up to a revision or an instant) and folds it through the decider. */
+export const loadStream = async <Command, Event extends TypedEvent, State, Rejection>(
+  spec: CommandSpec<Command, Event, State, Rejection>,
+  streamName: string,
+  options: { readonly toRevision?: bigint; readonly toInstant?: Date } = {},
+): Promise<
+  Either<CommandFailure<Rejection>, FoldedStream<State> & { readonly events: readonly Event[] }>
+> =>
+  foldRows(
+    spec,
+    streamName,
+    emptyFold(spec.decider.initialState),
+    await spec.store.readStream(streamName, options),
+  );
+
+/** The stream's current fold: the cached prefix plus whatever was appended since. */
+const loadCurrent = async <Command, Event extends TypedEvent, State, Rejection>(
+  spec: CommandSpec<Command, Event, State, Rejection>,
+  streamName: string,
+): Promise<Either<CommandFailure<Rejection>, FoldedStream<State>>> => {
+  const cached = spec.cache?.get(streamName) ?? emptyFold(spec.decider.initialState);
+  const rows = await spec.store.readStream(streamName, { fromRevision: cached.revision + 1n });
+  if (rows.length === 0) return E.right(cached);
+  const folded = foldRows(spec, streamName, cached, rows);
+  if (E.isRight(folded)) spec.cache?.set(streamName, folded.right);
+  return folded;
+};
 
 /**
  * Load, decide, append. Optimistic concurrency: with an expected revision (If-Match) a stale
@@ -113,25 +183,24 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
   spec: CommandSpec<Command, Event, State, Rejection>,
   request: CommandRequest<Command>,
 ): Promise<Either<CommandFailure<Rejection>, CommandAccepted<Event, State>>> => {
-  const maxAttempts = spec.maxAttempts ?? 5;
+  const maxAttempts = spec.maxAttempts ?? 20;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const loaded = await loadStream(spec, request.streamName);
+    const loaded = await loadCurrent(spec, request.streamName);
     if (E.isLeft(loaded)) return loaded;
-    const { state, revision, recorded, events } = loaded.right;
+    const { state, revision, commands } = loaded.right;
 
-    const earlier = recorded.flatMap((row, i) =>
-      commandIdOf(row.metadata) === request.commandId ? [i] : [],
-    );
-    const lastEarlier = earlier[earlier.length - 1];
-    if (lastEarlier !== undefined) {
-      const upTo = recorded[lastEarlier]!.revision;
-      const replayedState = events
-        .slice(0, lastEarlier + 1)
-        .reduce(spec.decider.evolve, spec.decider.initialState);
+    const handledAt = commands.get(request.commandId);
+    if (handledAt !== undefined) {
+      // Seen before: answer with the stream as that command left it (a rare path: full read).
+      const rows = await spec.store.readStream(request.streamName, { toRevision: handledAt });
+      const then = foldRows(spec, request.streamName, emptyFold(spec.decider.initialState), rows);
+      if (E.isLeft(then)) return then;
       return E.right({
-        revision: upTo,
-        events: earlier.map((i) => events[i]!),
-        state: replayedState,
+        revision: handledAt,
+        events: then.right.events.filter(
+          (_, i) => commandIdOf(rows[i]?.metadata) === request.commandId,
+        ),
+        state: then.right.state,
         replayed: true,
       });
     }
@@ -160,10 +229,18 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
         })),
         { expectedRevision: revision === -1n ? 'no_stream' : revision },
       );
+      const after = newEvents.reduce(spec.decider.evolve, state);
+      if (result.nextExpectedRevision === revision + BigInt(newEvents.length)) {
+        spec.cache?.set(request.streamName, {
+          state: after,
+          revision: result.nextExpectedRevision,
+          commands: new Map(commands).set(request.commandId, result.nextExpectedRevision),
+        });
+      }
       return E.right({
         revision: result.nextExpectedRevision,
         events: newEvents,
-        state: newEvents.reduce(spec.decider.evolve, state),
+        state: after,
         replayed: false,
       });
     } catch (error) {
@@ -176,7 +253,10 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
             current: actual === 'no_stream' ? -1n : actual,
           });
         }
-        continue; // someone else appended first: decide again on the fresh state
+        // Someone else appended first: decide again on the fresh state, after a short
+        // jittered pause so that a crowd of writers on one stream spreads out.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+        continue;
       }
       throw error;
     }

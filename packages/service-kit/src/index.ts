@@ -5,3 +5,5 @@ export * from './config.js';
 export * from './http-commands.js';
 export * from './lifecycle.js';
 export * from './problem.js';
+export * from './articles.js';
+export * from './runtime.js';

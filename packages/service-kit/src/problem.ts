@@ -1,38 +1,26 @@
 import type { Response } from 'express';
+import { PROBLEM_CONTENT_TYPE, problemType } from '@newsroom/contracts';
+import type { ProblemDetails } from '@newsroom/contracts';
 
-/** RFC 9457 problem details, with io-ts field paths in `errors`. The codec of this body
- *  lives in @newsroom/contracts (ProblemDetails); this is the one place that writes it. */
-export interface Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly instance?: string;
-  readonly errors?: readonly { readonly path: string; readonly message: string }[];
-  readonly currentRevision?: number;
-  readonly [extension: string]: unknown;
-}
+/** RFC 9457 problem details; the codec is @newsroom/contracts' ProblemDetails. */
+export type Problem = ProblemDetails;
 
-const kebab = (s: string): string =>
-  s
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[\s_]+/g, '-')
-    .toLowerCase();
-
-/** A problem whose `type` is a stable URN derived from its title or tag. */
+/** A problem whose `type` is the stable URN of its title: 'Payload Too Large' ->
+ *  `urn:newsroom:problem:payload-too-large`. */
 export const problem = (
   status: number,
   title: string,
   detail?: string,
-  extensions: Omit<Partial<Problem>, 'status' | 'title' | 'detail'> = {},
+  extensions: Omit<Partial<Problem>, 'status' | 'title' | 'detail' | 'type'> = {},
 ): Problem => ({
-  type: `urn:newsroom:problem:${kebab(title)}`,
+  type: problemType(title.replace(/\s+/g, '')),
   title,
   status,
   ...(detail === undefined ? {} : { detail }),
   ...extensions,
 });
 
+/** The one function that writes an error response. */
 export const sendProblem = (res: Response, body: Problem): void => {
-  res.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 };

@@ -1,0 +1,205 @@
+/**
+ * The article decider wired to the event store and to HTTP: one stream per article
+ * (`article-<uuid>`), rows decoded by the ArticleEvent codec, rejections mapped to
+ * problem+json by contracts' `rejectionProblem`. Drafting, review and publishing each
+ * mount their own commands with `mountArticleCommand`.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import {
+  ArticleCommandBody,
+  ArticleEvent,
+  formatValidationErrors,
+  rejectionProblem,
+  strict,
+  Uuid,
+} from '@newsroom/contracts';
+import type { ArticleCommand, ArticleCommandType, ArticleRejection } from '@newsroom/contracts';
+import { articleDecider, stateName } from '@newsroom/domain';
+import type { ArticleState } from '@newsroom/domain';
+import type { EventStore } from '@newsroom/event-store';
+import { requireCaller } from './auth.js';
+import { loadStream, StreamCache } from './command-handler.js';
+import type { CommandAccepted, CommandSpec } from './command-handler.js';
+import { etagOf, failureProblem, mountCommand } from './http-commands.js';
+import { problem, sendProblem } from './problem.js';
+import type { ServiceDeps, ServiceDefinition } from './runtime.js';
+import type { CommandHttp } from './http-commands.js';
+
+export const articleStreamName = (articleId: string): string => `article-${articleId}`;
+
+export type ArticleSpec = CommandSpec<ArticleCommand, ArticleEvent, ArticleState, ArticleRejection>;
+
+const specs = new WeakMap<EventStore, ArticleSpec>();
+
+/** One spec (and so one stream cache) per store, shared by every route of the process. */
+export const articleSpec = (store: EventStore): ArticleSpec => {
+  const existing = specs.get(store);
+  if (existing !== undefined) return existing;
+  const spec: ArticleSpec = {
+    store,
+    cache: new StreamCache<ArticleState>(),
+    decider: articleDecider,
+    decodeEvent: (row) =>
+      pipe(
+        ArticleEvent.decode(row),
+        E.mapLeft((errors) =>
+          formatValidationErrors(errors)
+            .map((e) => `${e.path}: ${e.message}`)
+            .join('; '),
+        ),
+      ),
+  };
+  specs.set(store, spec);
+  return spec;
+};
+
+export const articleHttp: CommandHttp<ArticleRejection> = {
+  formatErrors: formatValidationErrors,
+  rejectionProblem: (rejection) => rejectionProblem(rejection),
+};
+
+/** The HTTP body of a command route: `{ commandId?, data }`, plus `articleId?` when it creates. */
+const bodyCodec = (type: ArticleCommandType, creates: boolean) => {
+  const data = ArticleCommandBody.members[type].required.data;
+  return creates
+    ? strict({ data }, { commandId: Uuid, articleId: Uuid }, `${type} request`)
+    : strict({ data }, { commandId: Uuid }, `${type} request`);
+};
+
+export interface ArticleRouteOptions {
+  readonly store: EventStore;
+  /** Where a created article can be read: `/v1/drafts/<id>`. */
+  readonly location?: (articleId: string) => string;
+  readonly present: (
+    accepted: CommandAccepted<ArticleEvent, ArticleState>,
+    articleId: string,
+  ) => unknown;
+  readonly clock?: () => Date;
+}
+
+/** Mounts `POST <path>` for one command type; the decider enforces role and state. */
+export const mountArticleCommand = (
+  router: Router,
+  path: string,
+  type: ArticleCommandType,
+  options: ArticleRouteOptions,
+): void => {
+  const creates = options.location !== undefined;
+  const body = bodyCodec(type, creates);
+  mountCommand(
+    router,
+    path,
+    { ...articleHttp, ...(options.clock === undefined ? {} : { clock: options.clock }) },
+    {
+      spec: articleSpec(options.store),
+      body,
+      commandIdOf: (b) => (b as { commandId?: string }).commandId,
+      streamIdOf: (b) => (b as { articleId?: string }).articleId,
+      toCommand: (b, context) =>
+        ({
+          type,
+          data: (b as { data: unknown }).data,
+          articleId: context.streamId,
+          commandId: context.commandId,
+          actor: { id: context.caller.id, role: context.caller.role },
+          now: context.now.toISOString(),
+        }) as ArticleCommand,
+      streamName: articleStreamName,
+      ...(options.location === undefined ? {} : { creates: options.location }),
+      present: options.present,
+    },
+  );
+};
+
+/** The answer to an accepted command: the new revision (also in ETag) and the article. */
+export const presentAccepted = (
+  accepted: CommandAccepted<ArticleEvent, ArticleState>,
+  articleId: string,
+): unknown => ({
+  articleId,
+  revision: Number(accepted.revision),
+  status: stateName(accepted.state),
+  events: accepted.events.map((e) => e.type),
+  replayed: accepted.replayed,
+  article: accepted.state,
+});
+
+const REVISION = /^\d{1,15}$/;
+
+/**
+ * `GET <path>`: the article as folded from its stream, `?revision=n` as it was at revision n,
+ * `?at=<RFC 3339>` as it was at that instant. 404 when the article (or that moment) does not exist.
+ */
+export const mountArticleView = (router: Router, path: string, store: EventStore): void => {
+  const spec = articleSpec(store);
+  router.get(path, async (req: Request, res: Response) => {
+    const articleId = String(req.params['articleId']);
+    if (!Uuid.is(articleId))
+      return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
+    const { revision, at } = req.query;
+    const errors: { path: string; message: string }[] = [];
+    if (revision !== undefined && !(typeof revision === 'string' && REVISION.test(revision))) {
+      errors.push({ path: 'revision', message: 'expected a non-negative integer' });
+    }
+    const instant = typeof at === 'string' ? new Date(at) : undefined;
+    if (at !== undefined && (instant === undefined || Number.isNaN(instant.getTime()))) {
+      errors.push({ path: 'at', message: 'expected an RFC 3339 date-time' });
+    }
+    if (errors.length > 0) {
+      return sendProblem(
+        res,
+        problem(400, 'Invalid Query', 'the query parameters are invalid', { errors }),
+      );
+    }
+    const loaded = await loadStream(spec, articleStreamName(articleId), {
+      ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
+      ...(instant === undefined ? {} : { toInstant: instant }),
+    });
+    if (E.isLeft(loaded))
+      return sendProblem(res, failureProblem(loaded.left, articleHttp.rejectionProblem));
+    const { state, revision: current } = loaded.right;
+    if (state.status === 'Initial') {
+      return sendProblem(
+        res,
+        problem(404, 'Article Not Found', `article ${articleId} does not exist at that point`),
+      );
+    }
+    res.setHeader('ETag', etagOf(current));
+    res.json({ articleId, revision: Number(current), status: stateName(state), article: state });
+  });
+};
+
+export type ArticleRouteTable = readonly (
+  | readonly [path: string, type: ArticleCommandType]
+  | readonly [path: string, type: ArticleCommandType, options: { readonly creates: true }]
+)[];
+
+/**
+ * A command service: every route of `table` behind a bearer token, and `GET /:articleId`.
+ * Drafting, review and publishing are each one table.
+ */
+export const articleCommandService = (
+  name: string,
+  prefix: string,
+  deps: ServiceDeps,
+  table: ArticleRouteTable,
+): ServiceDefinition => {
+  const router = Router();
+  router.use(requireCaller(deps.authenticator));
+  const options = {
+    store: deps.store,
+    present: presentAccepted,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  };
+  for (const [path, type, flags] of table) {
+    mountArticleCommand(router, path, type, {
+      ...options,
+      ...(flags?.creates ? { location: (id: string) => `${prefix}/${id}` } : {}),
+    });
+  }
+  mountArticleView(router, '/:articleId', deps.store);
+  return { name, routes: [[prefix, router]] };
+};

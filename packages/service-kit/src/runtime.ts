@@ -1,0 +1,147 @@
+/**
+ * How a process is put together: the event store (PostgreSQL when DATABASE_URL is set,
+ * otherwise PGlite in DATA_DIR), the authenticator, and the services it serves. The same
+ * service code runs in every wiring; only this file knows which one it is.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import type { Express, Router } from 'express';
+import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
+import type { PostgresEventStore } from '@newsroom/event-store';
+import { createApp } from './app.js';
+import type { ReadinessCheck } from './app.js';
+import { createAuthenticator } from './auth.js';
+import type { Authenticator } from './auth.js';
+import { loadConfig } from './config.js';
+import type { ServiceConfig } from './config.js';
+import { listen, shutdown, shutdownOnSignals } from './lifecycle.js';
+import type { Closeable } from './lifecycle.js';
+
+/** What every service is built from. */
+export interface ServiceDeps {
+  readonly store: PostgresEventStore;
+  readonly authenticator: Authenticator;
+  /** The clock commands are stamped with; tests pass a fixed one. */
+  readonly clock?: () => Date;
+}
+
+/** What a service contributes to the process that hosts it. */
+export interface ServiceDefinition {
+  readonly name: string;
+  readonly routes: readonly (readonly [prefix: string, router: Router])[];
+  readonly readiness?: readonly ReadinessCheck[];
+  /** Background work (subscriptions, the scheduler) started after the port is bound. */
+  readonly start?: () => Promise<void>;
+  readonly stop?: () => Promise<void>;
+}
+
+export interface OpenedStore {
+  readonly store: PostgresEventStore;
+  readonly close: () => Promise<void>;
+}
+
+/** PostgreSQL at `databaseUrl`, or PGlite persisted in `dataDir` (in memory for `memory://`). */
+export const openEventStore = async (
+  config: Pick<ServiceConfig, 'databaseUrl' | 'dataDir'>,
+  options: { readonly schema?: string } = {},
+): Promise<OpenedStore> => {
+  const schema = options.schema === undefined ? {} : { schema: options.schema };
+  if (config.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+    const store = await createPostgresEventStore({ driver: pgDriver(pool), ...schema });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await pool.end();
+      },
+    };
+  }
+  if (config.dataDir !== 'memory://') mkdirSync(config.dataDir, { recursive: true });
+  const db = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir);
+  const store = await createPostgresEventStore({ driver: pgliteDriver(db), ...schema });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      await db.close();
+    },
+  };
+};
+
+export interface RunningSystem {
+  readonly app: Express;
+  readonly server: Server;
+  readonly url: string;
+  readonly stop: () => Promise<void>;
+}
+
+/** Builds the app for `services` and starts their background work; serves on host:port. */
+export const startSystem = async (
+  deps: ServiceDeps,
+  services: readonly ServiceDefinition[],
+  listenOn: { readonly port: number; readonly host?: string; readonly bodyLimit?: string },
+  extraResources: readonly Closeable[] = [],
+): Promise<RunningSystem> => {
+  const { app } = createApp({
+    routes: services.flatMap((s) => s.routes),
+    readiness: [
+      { name: 'event-store', check: async () => void (await deps.store.readAll({ maxCount: 1 })) },
+      ...services.flatMap((s) => s.readiness ?? []),
+    ],
+    ...(listenOn.bodyLimit === undefined ? {} : { bodyLimit: listenOn.bodyLimit }),
+    log: (line) => console.error(JSON.stringify(line)),
+  });
+  const host = listenOn.host ?? '127.0.0.1';
+  const server = await listen(app, listenOn.port, host);
+  for (const service of services) await service.start?.();
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : listenOn.port;
+  const resources: Closeable[] = [
+    ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
+    ...extraResources,
+  ];
+  return {
+    app,
+    server,
+    url: `http://${host}:${port}`,
+    stop: () => shutdown(server, resources),
+  };
+};
+
+/** The main of a process: config from the environment, store, services, signals. */
+export const runProcess = async (
+  build: (deps: ServiceDeps) => readonly ServiceDefinition[],
+  defaults: { readonly port: number },
+): Promise<void> => {
+  const config = loadConfig(process.env, defaults);
+  if (config.usingDevelopmentSecret) {
+    console.error(
+      JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using the development secret' }),
+    );
+  }
+  const opened = await openEventStore(config);
+  const deps: ServiceDeps = {
+    store: opened.store,
+    authenticator: createAuthenticator(config.auth),
+  };
+  const services = build(deps);
+  const system = await startSystem(deps, services, config, [
+    { name: 'event-store', close: opened.close },
+  ]);
+  console.log(
+    JSON.stringify({
+      level: 'info',
+      msg: 'listening',
+      url: system.url,
+      services: services.map((s) => s.name),
+      store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
+    }),
+  );
+  shutdownOnSignals(system.server, [
+    ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
+    { name: 'event-store', close: opened.close },
+  ]);
+};

@@ -1,0 +1,137 @@
+/**
+ * Starts the whole command system (drafting, review, publishing) on a real HTTP port for an
+ * end-to-end test, on PGlite in memory or on the real PostgreSQL server in a fresh schema,
+ * and gives the test tokens and a small fetch wrapper. Nothing here is a fake: the tests
+ * talk HTTP to the same app `npm start` serves.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { allServices } from '@newsroom/platform';
+import {
+  createAuthenticator,
+  issueDevelopmentToken,
+  openEventStore,
+  startSystem,
+} from '@newsroom/service-kit';
+import type { Role, ServiceDeps } from '@newsroom/service-kit';
+import type { PostgresEventStore } from '@newsroom/event-store';
+
+export type StoreKind = 'pglite' | 'postgres';
+export const STORE_KINDS: readonly StoreKind[] = ['pglite', 'postgres'];
+
+export const databaseUrl = (): string =>
+  process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly text: string;
+}
+
+export interface TestSystem {
+  readonly url: string;
+  readonly store: PostgresEventStore;
+  readonly secret: string;
+  token(role: Role, sub: string): Promise<string>;
+  request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
+  /** POST with a bearer token for `as`. */
+  post(
+    path: string,
+    as: { role: Role; sub: string } | undefined,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Reply>;
+  get(path: string, as: { role: Role; sub: string }): Promise<Reply>;
+  stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  readonly token?: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Promise<TestSystem> => {
+  const schema = `e2e_${randomUUID().replace(/-/g, '')}`;
+  const opened =
+    kind === 'postgres'
+      ? await openEventStore({ databaseUrl: databaseUrl(), dataDir: '' }, { schema })
+      : await openEventStore({ databaseUrl: undefined, dataDir: 'memory://' });
+  const secret = randomBytes(32).toString('hex');
+  const deps: ServiceDeps = {
+    store: opened.store,
+    authenticator: createAuthenticator({ kind: 'hs256', secret }),
+    ...(clock === undefined ? {} : { clock }),
+  };
+  const system = await startSystem(deps, allServices(deps), { port: 0 });
+  const token = (role: Role, sub: string) => issueDevelopmentToken(secret, { id: sub, role });
+  const request = async (
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<Reply> => {
+    const response = await fetch(`${system.url}${path}`, {
+      method,
+      headers: {
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        ...options.headers,
+      },
+      ...(options.body === undefined ? {} : { body: options.body }),
+    });
+    const text = await response.text();
+    let body: unknown = undefined;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { status: response.status, headers: response.headers, body, text };
+  };
+  return {
+    url: system.url,
+    store: opened.store,
+    secret,
+    token,
+    request,
+    async post(path, as, body, headers) {
+      return request('POST', path, {
+        ...(as === undefined ? {} : { token: await token(as.role, as.sub) }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(headers === undefined ? {} : { headers }),
+      });
+    },
+    async get(path, as) {
+      return request('GET', path, { token: await token(as.role, as.sub) });
+    },
+    async stop() {
+      await system.stop();
+      await opened.close();
+      if (kind === 'postgres') {
+        const client = new pg.Client({ connectionString: databaseUrl() });
+        await client.connect();
+        try {
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        } finally {
+          await client.end();
+        }
+      }
+    },
+  };
+};
+
+/** Every string inside a JSON value, in document order, as UTF-8 bytes (hex). */
+export const textBytes = (value: unknown): string[] => {
+  if (typeof value === 'string') return [Buffer.from(value, 'utf8').toString('hex')];
+  if (Array.isArray(value)) return value.flatMap(textBytes);
+  if (typeof value === 'object' && value !== null) {
+    return Object.keys(value)
+      .sort()
+      .flatMap((k) => [
+        Buffer.from(k, 'utf8').toString('hex'),
+        ...textBytes((value as Record<string, unknown>)[k]),
+      ]);
+  }
+  return [];
+};

@@ -1,0 +1,290 @@
+/**
+ * The command API's precise answers: ETag and If-Match (412 with the current revision),
+ * retries on conflict without If-Match, idempotent command ids, problem+json with io-ts field
+ * paths for bad bodies, 413 over the size limit, and no input that produces a 5xx.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS, startTestSystem } from './harness.js';
+import type { TestSystem } from './harness.js';
+import { seedContent } from './seed-article.js';
+
+const reporter = { role: 'reporter', sub: 'reporter.h' } as const;
+const editor = { role: 'editor', sub: 'editor.h' } as const;
+const publisher = { role: 'publisher', sub: 'publisher.h' } as const;
+
+describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem(kind);
+  });
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  const create = async () => {
+    const id = randomUUID();
+    const reply = await sys.post('/v1/drafts', reporter, {
+      articleId: id,
+      data: { content: seedContent() },
+    });
+    expect(reply.status).toBe(201);
+    return id;
+  };
+  const streamLength = async (id: string) => (await sys.store.readStream(`article-${id}`)).length;
+
+  it('a stale If-Match gets 412 with the current revision, and nothing is written', async () => {
+    const id = await create();
+    await sys.post(`/v1/drafts/${id}/revise`, reporter, {
+      data: { content: { ...seedContent(), summary: 'Một.' } },
+    });
+    const stale = await sys.post(
+      `/v1/drafts/${id}/revise`,
+      reporter,
+      { data: { content: { ...seedContent(), summary: 'Hai.' } } },
+      { 'if-match': '"0"' },
+    );
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('etag')).toBe('"1"');
+    expect(stale.body).toMatchObject({ status: 412, currentRevision: 1 });
+    expect(await streamLength(id)).toBe(2);
+    const fresh = await sys.post(`/v1/drafts/${id}/submit`, reporter, {}, { 'if-match': '"1"' });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('etag')).toBe('"2"');
+  });
+
+  it('If-Match on an article that does not exist gets 412; without If-Match, 404', async () => {
+    const reply = await sys.post(
+      `/v1/drafts/${randomUUID()}/submit`,
+      reporter,
+      {},
+      { 'if-match': '"3"' },
+    );
+    expect(reply.status).toBe(412);
+    const unknown = await sys.post(`/v1/drafts/${randomUUID()}/submit`, reporter, {});
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.rejection._tag).toBe('ArticleNotFound');
+  });
+
+  it('a malformed If-Match gets 400', async () => {
+    const id = await create();
+    const reply = await sys.post(
+      `/v1/drafts/${id}/submit`,
+      reporter,
+      {},
+      { 'if-match': 'yesterday' },
+    );
+    expect(reply.status).toBe(400);
+  });
+
+  it('without If-Match, concurrent commands are retried on the fresh state: none is lost', async () => {
+    const id = await create();
+    const replies = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        sys.post(`/v1/drafts/${id}/revise`, reporter, {
+          data: { content: { ...seedContent(), summary: `Bản ${i}.` } },
+        }),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(Array(8).fill(200));
+    const events = await sys.store.readStream(`article-${id}`);
+    expect(events.map((e) => e.type)).toEqual([
+      'DraftCreated.v1',
+      ...Array(8).fill('DraftRevised.v1'),
+    ]);
+    expect(new Set(replies.map((r) => r.headers.get('etag'))).size).toBe(8);
+  });
+
+  it('a retried command id returns the first result and appends nothing', async () => {
+    const id = await create();
+    const commandId = randomUUID();
+    const first = await sys.post(`/v1/drafts/${id}/submit`, reporter, { commandId });
+    const again = await sys.post(`/v1/drafts/${id}/submit`, reporter, { commandId });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      revision: first.body.revision,
+      replayed: true,
+      events: ['SubmittedForReview.v1'],
+    });
+    expect(await streamLength(id)).toBe(2);
+  });
+
+  it('a retried creation without an article id lands on the same article', async () => {
+    const commandId = randomUUID();
+    const first = await sys.post('/v1/drafts', reporter, {
+      commandId,
+      data: { content: seedContent() },
+    });
+    const again = await sys.post('/v1/drafts', reporter, {
+      commandId,
+      data: { content: seedContent() },
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+  });
+
+  it('a bad body gets 400 problem+json naming every failing field path', async () => {
+    const id = randomUUID();
+    const content = seedContent();
+    const reply = await sys.post('/v1/drafts', reporter, {
+      articleId: id,
+      data: {
+        content: {
+          ...content,
+          headline: '   ',
+          language: 'not a tag!',
+          blocks: [content.blocks[0], { kind: 'paragraph', text: 42 }, { kind: 'video', url: 'x' }],
+        },
+      },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(reply.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'data.content.blocks.1.text',
+      'data.content.blocks.2.kind',
+      'data.content.headline',
+      'data.content.language',
+    ]);
+    expect(await streamLength(id)).toBe(0);
+  });
+
+  it('text with a lone surrogate is refused, never stored', async () => {
+    const id = randomUUID();
+    const reply = await sys.post('/v1/drafts', reporter, {
+      articleId: id,
+      data: { content: { ...seedContent(), headline: 'Hải Phòng \ud800' } },
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.body.errors[0].path).toBe('data.content.headline');
+    expect(await streamLength(id)).toBe(0);
+  });
+
+  it('decomposed (NFD) input is stored as NFC', async () => {
+    const id = randomUUID();
+    const nfd = 'Hải Phòng phải đi đầu'.normalize('NFD');
+    const reply = await sys.post('/v1/drafts', reporter, {
+      articleId: id,
+      data: { content: { ...seedContent(), headline: nfd } },
+    });
+    expect(reply.status).toBe(201);
+    const [event] = await sys.store.readStream(`article-${id}`);
+    const stored = (event?.data as { content: { headline: string } }).content.headline;
+    expect(Buffer.from(stored)).toEqual(Buffer.from('Hải Phòng phải đi đầu'.normalize('NFC')));
+  });
+
+  it('a body over the size limit gets 413; malformed JSON 400; a non-JSON body 415', async () => {
+    const token = await sys.token('reporter', 'r');
+    const huge = JSON.stringify({
+      data: { content: { ...seedContent(), summary: 'x'.repeat(2_000_000) } },
+    });
+    expect((await sys.request('POST', '/v1/drafts', { token, body: huge })).status).toBe(413);
+    const malformed = await sys.request('POST', '/v1/drafts', { token, body: '{"data": ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const text = await sys.request('POST', '/v1/drafts', {
+      token,
+      body: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(text.status).toBe(415);
+  });
+
+  it('wrong state is 409, no change 422, a schedule in the past 422, unknown route 404', async () => {
+    const id = await create();
+    const approve = await sys.post(`/v1/reviews/${id}/approve`, editor, {});
+    expect(approve.status).toBe(409);
+    expect(approve.body.rejection).toMatchObject({ _tag: 'ArticleNotInReview', state: 'Draft' });
+    const same = await sys.post(`/v1/drafts/${id}/revise`, reporter, {
+      data: { content: seedContent() },
+    });
+    expect(same.status).toBe(422);
+    expect(same.body.rejection._tag).toBe('NoChange');
+    await sys.post(`/v1/drafts/${id}/submit`, reporter, {});
+    await sys.post(`/v1/reviews/${id}/approve`, editor, {});
+    const past = await sys.post(`/v1/publications/${id}/publish`, publisher, {
+      data: { mode: 'scheduled', at: '2019-04-08T20:59:00+07:00' },
+    });
+    expect(past.status).toBe(422);
+    expect(past.body.rejection._tag).toBe('ScheduleNotInFuture');
+    expect((await sys.post(`/v1/drafts/${id}/nonsense`, reporter, {})).status).toBe(404);
+    expect((await sys.post(`/v1/drafts/not-a-uuid/submit`, reporter, {})).status).toBe(404);
+  });
+
+  it('a reporter may not revise a text under review (an editor may)', async () => {
+    const id = await create();
+    await sys.post(`/v1/drafts/${id}/submit`, reporter, {});
+    const reply = await sys.post(`/v1/drafts/${id}/revise`, reporter, {
+      data: { content: { ...seedContent(), summary: 'Sửa.' } },
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.body.rejection).toMatchObject({
+      _tag: 'RoleNotAllowed',
+      role: 'reporter',
+      state: 'InReview',
+    });
+  });
+
+  it('GET returns the article with its ETag, at a revision and at an instant; 404 before it existed', async () => {
+    const before = new Date(Date.now() - 60_000).toISOString();
+    const id = await create();
+    await sys.post(`/v1/drafts/${id}/submit`, reporter, {});
+    const now = await sys.get(`/v1/drafts/${id}`, reporter);
+    expect(now.status).toBe(200);
+    expect(now.headers.get('etag')).toBe('"1"');
+    expect(now.body.status).toBe('InReview');
+    const then = await sys.get(`/v1/drafts/${id}?revision=0`, reporter);
+    expect(then.body.status).toBe('Draft');
+    expect(
+      (await sys.get(`/v1/drafts/${id}?at=${encodeURIComponent(before)}`, reporter)).status,
+    ).toBe(404);
+    expect((await sys.get(`/v1/drafts/${id}?revision=abc`, reporter)).status).toBe(400);
+    expect((await sys.get(`/v1/drafts/${randomUUID()}`, reporter)).status).toBe(404);
+  });
+
+  it('no hostile input produces a 5xx', async () => {
+    const id = await create();
+    const token = await sys.token('editor', 'fuzz');
+    const bodies = [
+      'null',
+      '[]',
+      '"string"',
+      '42',
+      'true',
+      '{}',
+      '{"data":null}',
+      '{"data":[]}',
+      '{"commandId":"not-a-uuid"}',
+      '{"data":{"content":{}}}',
+      '{"__proto__":{"x":1}}',
+      '{"constructor":{"prototype":{"x":1}}}',
+      JSON.stringify({ data: { comments: [{ text: '\u0000' }] } }),
+      JSON.stringify({ data: { content: { ...seedContent(), blocks: [] } } }),
+      JSON.stringify({ data: { mode: 'scheduled', at: '2026-02-30T10:00:00Z' } }),
+    ];
+    const paths = [
+      '/v1/drafts',
+      `/v1/drafts/${id}/revise`,
+      `/v1/reviews/${id}/request-changes`,
+      `/v1/publications/${id}/publish`,
+      `/v1/reviews/${id}/reject`,
+    ];
+    for (const path of paths) {
+      for (const body of bodies) {
+        const reply = await sys.request('POST', path, { token, body });
+        expect(reply.status, `${path} ${body}: ${reply.text}`).toBeGreaterThanOrEqual(400);
+        expect(reply.status, `${path} ${body}: ${reply.text}`).toBeLessThan(500);
+      }
+    }
+  });
+
+  it('serves /healthz, /readyz and /metrics', async () => {
+    expect((await sys.request('GET', '/healthz')).status).toBe(200);
+    const ready = await sys.request('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual([{ name: 'event-store', ok: true }]);
+    const metrics = await sys.request('GET', '/metrics');
+    expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/drafts\/"/);
+  });
+});
