@@ -61,10 +61,13 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
   const secret = randomBytes(32).toString('hex');
   const deps: ServiceDeps = {
     store: opened.store,
+    sql: opened.sql,
     authenticator: createAuthenticator({ kind: 'hs256', secret }),
     ...(clock === undefined ? {} : { clock }),
   };
-  const system = await startSystem(deps, allServices(deps), { port: 0 });
+  const system = await startSystem(deps, allServices(deps, { schedulerIntervalMs: 100 }), {
+    port: 0,
+  });
   const token = (role: Role, sub: string) => issueDevelopmentToken(secret, { id: sub, role });
   const request = async (
     method: string,

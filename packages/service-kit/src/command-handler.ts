@@ -57,6 +57,21 @@ export type CommandFailure<Rejection> =
       readonly reason: string;
     };
 
+/** What is written beside every event of a command. */
+export const commandMetadata = (input: {
+  readonly actor: { readonly id: string; readonly role: string };
+  readonly commandId: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly now: Date;
+}): CommandRequest<unknown>['metadata'] => ({
+  actor: { id: input.actor.id, role: input.actor.role },
+  commandId: input.commandId,
+  correlationId: input.correlationId,
+  causationId: input.causationId,
+  occurredAt: input.now.toISOString(),
+});
+
 /** Deterministic event ids from the command id: a retried command appends the same ids,
  *  which the store recognises (idempotent append). RFC 9562 version 8 layout. */
 export const eventIdFor = (commandId: string, index: number | string): string => {

@@ -5,7 +5,7 @@ import type * as t from 'io-ts';
 import { callerOf } from './auth.js';
 import type { Caller, Role } from './auth.js';
 import { correlationIdOf } from './app.js';
-import { eventIdFor, handleCommand } from './command-handler.js';
+import { commandMetadata, eventIdFor, handleCommand } from './command-handler.js';
 import type {
   CommandAccepted,
   CommandFailure,
@@ -144,13 +144,13 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
       commandId,
       command,
       ...(ifMatch.right === undefined ? {} : { expectedRevision: ifMatch.right }),
-      metadata: {
-        actor: { id: caller.id, role: caller.role },
+      metadata: commandMetadata({
+        actor: caller,
         commandId,
         correlationId: correlationIdOf(req),
         causationId: commandId,
-        occurredAt: now.toISOString(),
-      },
+        now,
+      }),
     });
     if (E.isLeft(result)) {
       const failure = result.left;

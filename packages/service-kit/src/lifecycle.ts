@@ -41,21 +41,17 @@ export const shutdown = async (
   }
 };
 
-/** Runs shutdown once on SIGTERM or SIGINT, with a hard deadline. */
-export const shutdownOnSignals = (
-  server: Server,
-  resources: readonly Closeable[],
-  deadlineMs = 15_000,
-): void => {
+/** Runs `stop` once on SIGTERM or SIGINT, then exits; a hard deadline guards a stuck stop. */
+export const shutdownOnSignals = (stop: () => Promise<void>, deadlineMs = 15_000): void => {
   let stopping = false;
-  const stop = (signal: string) => {
+  const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(JSON.stringify({ level: 'info', msg: `${signal}: shutting down` }));
     const timer = setTimeout(() => process.exit(1), deadlineMs);
     timer.unref();
-    void shutdown(server, resources).then(() => process.exit(0));
+    void stop().then(() => process.exit(0));
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
 };

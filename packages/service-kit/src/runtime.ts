@@ -9,7 +9,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { Express, Router } from 'express';
 import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
-import type { PostgresEventStore } from '@newsroom/event-store';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { createApp } from './app.js';
 import type { ReadinessCheck } from './app.js';
 import { createAuthenticator } from './auth.js';
@@ -22,6 +22,8 @@ import type { Closeable } from './lifecycle.js';
 /** What every service is built from. */
 export interface ServiceDeps {
   readonly store: PostgresEventStore;
+  /** The same database, for a service's own read models (each in its own schema). */
+  readonly sql: SqlDriver;
   readonly authenticator: Authenticator;
   /** The clock commands are stamped with; tests pass a fixed one. */
   readonly clock?: () => Date;
@@ -39,6 +41,7 @@ export interface ServiceDefinition {
 
 export interface OpenedStore {
   readonly store: PostgresEventStore;
+  readonly sql: SqlDriver;
   readonly close: () => Promise<void>;
 }
 
@@ -50,9 +53,11 @@ export const openEventStore = async (
   const schema = options.schema === undefined ? {} : { schema: options.schema };
   if (config.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-    const store = await createPostgresEventStore({ driver: pgDriver(pool), ...schema });
+    const sql = pgDriver(pool);
+    const store = await createPostgresEventStore({ driver: sql, ...schema });
     return {
       store,
+      sql,
       close: async () => {
         await store.close();
         await pool.end();
@@ -61,9 +66,11 @@ export const openEventStore = async (
   }
   if (config.dataDir !== 'memory://') mkdirSync(config.dataDir, { recursive: true });
   const db = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir);
-  const store = await createPostgresEventStore({ driver: pgliteDriver(db), ...schema });
+  const sql = pgliteDriver(db);
+  const store = await createPostgresEventStore({ driver: sql, ...schema });
   return {
     store,
+    sql,
     close: async () => {
       await store.close();
       await db.close();
@@ -125,6 +132,7 @@ export const runProcess = async (
   const opened = await openEventStore(config);
   const deps: ServiceDeps = {
     store: opened.store,
+    sql: opened.sql,
     authenticator: createAuthenticator(config.auth),
   };
   const services = build(deps);
@@ -140,8 +148,5 @@ export const runProcess = async (
       store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
     }),
   );
-  shutdownOnSignals(system.server, [
-    ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
-    { name: 'event-store', close: opened.close },
-  ]);
+  shutdownOnSignals(system.stop);
 };

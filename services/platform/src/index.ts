@@ -3,9 +3,20 @@ import { publishingService } from '@newsroom/publishing';
 import { reviewService } from '@newsroom/review';
 import type { ServiceDefinition, ServiceDeps } from '@newsroom/service-kit';
 
+export interface SystemOptions {
+  /** How often the publishing scheduler looks for due schedules (default 1000 ms). */
+  readonly schedulerIntervalMs?: number;
+}
+
 /** Every service of the system, as one process hosts them. */
-export const allServices = (deps: ServiceDeps): readonly ServiceDefinition[] => [
+export const allServices = (
+  deps: ServiceDeps,
+  options: SystemOptions = {},
+): readonly ServiceDefinition[] => [
   draftingService(deps),
   reviewService(deps),
-  publishingService(deps),
+  publishingService(deps, {
+    scheduler:
+      options.schedulerIntervalMs === undefined ? {} : { intervalMs: options.schedulerIntervalMs },
+  }),
 ];

@@ -1,18 +1,30 @@
 /**
  * Publishing over HTTP, at /v1/publications: publish (now, scheduled, embargoed), cancel a
- * schedule, draft and publish a correction, unpublish, retract.
+ * schedule, draft and publish a correction, unpublish, retract; and the scheduler that
+ * releases due schedules and embargoes.
  */
 import { articleCommandService } from '@newsroom/service-kit';
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
+import { createScheduler } from './scheduler.js';
+import type { SchedulerOptions } from './scheduler.js';
 
 export const PUBLICATIONS = '/v1/publications';
 
-export const publishingService = (deps: ServiceDeps): ServiceDefinition =>
-  articleCommandService('publishing', PUBLICATIONS, deps, [
-    ['/:articleId/publish', 'PublishArticle'],
-    ['/:articleId/cancel-schedule', 'CancelSchedule'],
-    ['/:articleId/corrections', 'CorrectArticle'],
-    ['/:articleId/corrections/publish', 'PublishCorrection'],
-    ['/:articleId/unpublish', 'UnpublishArticle'],
-    ['/:articleId/retract', 'RetractArticle'],
-  ]);
+export const publishingService = (
+  deps: ServiceDeps,
+  options: { readonly scheduler?: SchedulerOptions } = {},
+): ServiceDefinition => {
+  const scheduler = createScheduler(deps, options.scheduler);
+  return {
+    ...articleCommandService('publishing', PUBLICATIONS, deps, [
+      ['/:articleId/publish', 'PublishArticle'],
+      ['/:articleId/cancel-schedule', 'CancelSchedule'],
+      ['/:articleId/corrections', 'CorrectArticle'],
+      ['/:articleId/corrections/publish', 'PublishCorrection'],
+      ['/:articleId/unpublish', 'UnpublishArticle'],
+      ['/:articleId/retract', 'RetractArticle'],
+    ]),
+    start: scheduler.start,
+    stop: scheduler.stop,
+  };
+};

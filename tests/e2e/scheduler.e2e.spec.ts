@@ -1,0 +1,109 @@
+/**
+ * Scheduled and embargoed publication: the publishing scheduler releases the article when its
+ * time comes (as the `system` actor), not before; a cancelled schedule is never released.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS, startTestSystem } from './harness.js';
+import type { TestSystem } from './harness.js';
+import { seedContent } from './seed-article.js';
+
+const reporter = { role: 'reporter', sub: 'reporter.s' } as const;
+const editor = { role: 'editor', sub: 'editor.s' } as const;
+const publisher = { role: 'publisher', sub: 'publisher.s' } as const;
+
+/** Polls `read` until `done` holds or the deadline passes; returns the last value. */
+const waitFor = async <T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  ms = 15_000,
+): Promise<T> => {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+};
+
+describe.each(STORE_KINDS)('the publishing scheduler on %s', (kind) => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem(kind);
+  });
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  const approved = async () => {
+    const id = randomUUID();
+    expect(
+      (await sys.post('/v1/drafts', reporter, { articleId: id, data: { content: seedContent() } }))
+        .status,
+    ).toBe(201);
+    expect((await sys.post(`/v1/drafts/${id}/submit`, reporter, {})).status).toBe(200);
+    expect((await sys.post(`/v1/reviews/${id}/approve`, editor, {})).status).toBe(200);
+    return id;
+  };
+  const statusOf = async (id: string) =>
+    (await sys.get(`/v1/publications/${id}`, publisher)).body.status as string;
+
+  it.each(['scheduled', 'embargoed'] as const)(
+    'a %s article is released when its time comes, not before',
+    async (mode) => {
+      const id = await approved();
+      const releaseAt = new Date(Date.now() + 1500);
+      const data =
+        mode === 'scheduled'
+          ? { mode, at: releaseAt.toISOString() }
+          : { mode, until: releaseAt.toISOString() };
+      const scheduled = await sys.post(`/v1/publications/${id}/publish`, publisher, { data });
+      expect(scheduled.status).toBe(200);
+      expect(scheduled.body.article.schedule).toMatchObject({ embargo: mode === 'embargoed' });
+      expect(await statusOf(id)).toBe('Scheduled');
+
+      const status = await waitFor(
+        () => statusOf(id),
+        (s) => s === 'Published',
+      );
+      expect(status).toBe('Published');
+      const events = await sys.store.readStream(`article-${id}`);
+      const published = events[events.length - 1]!;
+      expect(published.type).toBe('ArticlePublished.v1');
+      expect((published.metadata as { actor: unknown }).actor).toEqual({
+        id: 'publishing-scheduler',
+        role: 'system',
+      });
+      const at = new Date((published.data as { at: string }).at);
+      expect(at.getTime()).toBeGreaterThanOrEqual(releaseAt.getTime());
+    },
+  );
+
+  it('a cancelled schedule is not released', async () => {
+    const id = await approved();
+    const releaseAt = new Date(Date.now() + 800);
+    await sys.post(`/v1/publications/${id}/publish`, publisher, {
+      data: { mode: 'scheduled', at: releaseAt.toISOString() },
+    });
+    expect(
+      (
+        await sys.post(`/v1/publications/${id}/cancel-schedule`, publisher, {
+          data: { reason: 'hoãn' },
+        })
+      ).status,
+    ).toBe(200);
+    // A control article scheduled later than the cancelled one proves the scheduler ran past it.
+    const control = await approved();
+    await sys.post(`/v1/publications/${control}/publish`, publisher, {
+      data: { mode: 'scheduled', at: new Date(releaseAt.getTime() + 400).toISOString() },
+    });
+    expect(
+      await waitFor(
+        () => statusOf(control),
+        (s) => s === 'Published',
+      ),
+    ).toBe('Published');
+    expect(await statusOf(id)).toBe('Approved');
+  });
+});
