@@ -136,6 +136,19 @@ logger.request.name = kafka.request.logger
 logger.request.level = WARN
 EOF
 
+cat >"$DATA_DIR/log4j2-tools.properties" <<'EOF'
+# Written by infra/kafka/start.sh for the format step: warnings and errors to stderr (format.log).
+status = warn
+name = newsroom-kafka-tools
+appender.stderr.type = Console
+appender.stderr.name = stderr
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = stderr
+EOF
+
 JAVA_LOGGING=(-Dlog4j2.configurationFile="$DATA_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS")
 
 print_logs() {
@@ -156,7 +169,8 @@ until [[ "$cluster_id" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]]; do
 done
 
 t_format="$(now_ms)"
-if ! java -Xmx256m -cp "$LIB/*" "${JAVA_LOGGING[@]}" kafka.tools.StorageTool format \
+if ! java -Xmx256m -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA_DIR/log4j2-tools.properties" \
+  kafka.tools.StorageTool format \
   -t "$cluster_id" -c "$DATA_DIR/server.properties" --ignore-formatted >"$LOGS/format.log" 2>&1; then
   cat "$LOGS/format.log" >&2
   fail "formatting $DATA_DIR/data failed (log above)"
@@ -170,6 +184,7 @@ setsid bash -c 'echo $$ >"$0"; exec "$@"' "$DATA_DIR/kafka.pid" \
   java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
   -Djava.awt.headless=true "${JAVA_LOGGING[@]}" -cp "$LIB/*" \
   kafka.Kafka "$DATA_DIR/server.properties" </dev/null >"$LOGS/stdout.log" 2>&1 &
+launcher=$!
 for _ in $(seq 1 100); do [[ -s "$DATA_DIR/kafka.pid" ]] && break; sleep 0.05; done
 pid="$(cat "$DATA_DIR/kafka.pid" 2>/dev/null || true)"
 [[ -n "$pid" ]] || fail "the broker did not start (no pid written)"
@@ -184,7 +199,14 @@ cleanup() {
       echo "infra/kafka/start.sh: stopping the broker that did not become ready (pid $pid)" >&2
       bash "$HERE/stop.sh" >&2 || true
     fi
+    rm -f "$PID_FILE"
   fi
+}
+died() {
+  local code=0
+  wait "$launcher" 2>/dev/null || code=$?
+  print_logs
+  fail "the broker process exited (code $code) during start-up (logs above)"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -193,10 +215,7 @@ say "Kafka $KAFKA_VERSION launched (pid $pid) on 127.0.0.1:$PORT, controller 127
 
 deadline=$((t_launch + TIMEOUT_S * 1000))
 until grep -q 'Kafka Server started' "$LOGS/server.log" 2>/dev/null; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    print_logs
-    fail "the broker process exited during start-up (logs above)"
-  fi
+  kill -0 "$pid" 2>/dev/null || died
   if (($(now_ms) > deadline)); then
     print_logs
     fail "no 'Kafka Server started' within ${TIMEOUT_S}s (logs above)"
@@ -215,10 +234,7 @@ probe_out="$DATA_DIR/probe.json"
 ) >"$probe_out" 2>"$LOGS/probe.log" &
 probe_pid=$!
 while kill -0 "$probe_pid" 2>/dev/null; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    print_logs
-    fail "the broker process exited during start-up (logs above)"
-  fi
+  kill -0 "$pid" 2>/dev/null || died
   sleep 0.1
 done
 if ! wait "$probe_pid"; then
