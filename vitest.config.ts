@@ -10,12 +10,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          sequence: { groupOrder: 0 },
           include: ['{packages,services}/*/src/**/*.unit.spec.ts', 'tests/**/*.unit.spec.ts'],
         },
       },
       {
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['{packages,services}/*/src/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -25,6 +27,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['{packages,services}/*/src/**/*.e2e.spec.ts', 'tests/**/*.e2e.spec.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -79,6 +79,8 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
       headers: {
         ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+        // The tests read the article back from command answers: ask for it (RFC 7240).
+        prefer: 'return=representation',
         ...options.headers,
       },
       ...(options.body === undefined ? {} : { body: options.body }),

@@ -76,6 +76,7 @@ export interface ArticleRouteOptions {
   readonly present: (
     accepted: CommandAccepted<ArticleEvent, ArticleState>,
     articleId: string,
+    full: boolean,
   ) => unknown;
   readonly clock?: () => Date;
 }
@@ -114,17 +115,19 @@ export const mountArticleCommand = (
   );
 };
 
-/** The answer to an accepted command: the new revision (also in ETag) and the article. */
+/** The answer to an accepted command: the new revision (also in ETag), the status and the
+ *  events appended; the whole article too when asked with `Prefer: return=representation`. */
 export const presentAccepted = (
   accepted: CommandAccepted<ArticleEvent, ArticleState>,
   articleId: string,
+  full: boolean,
 ): unknown => ({
   articleId,
   revision: Number(accepted.revision),
   status: stateName(accepted.state),
   events: accepted.events.map((e) => e.type),
   replayed: accepted.replayed,
-  article: accepted.state,
+  ...(full ? { article: accepted.state } : {}),
 });
 
 const REVISION = /^\d{1,15}$/;

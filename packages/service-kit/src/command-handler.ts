@@ -193,16 +193,38 @@ const loadCurrent = async <Command, Event extends TypedEvent, State, Rejection>(
  * Load, decide, append. Optimistic concurrency: with an expected revision (If-Match) a stale
  * caller gets StaleRevision; without one a conflicting append is retried on the fresh state.
  * A command id seen before returns the first result instead of deciding again.
+ *
+ * A cached fold is used without reading the stream first: the append's exact expected revision
+ * proves it current. Any other outcome decided on an unread cache (a rejection, a stale
+ * If-Match, nothing to do) is decided again after reading the stream's tail, so a cache that
+ * another process left behind can cost a read but never a wrong answer.
  */
 export const handleCommand = async <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,
   request: CommandRequest<Command>,
 ): Promise<Either<CommandFailure<Rejection>, CommandAccepted<Event, State>>> => {
   const maxAttempts = spec.maxAttempts ?? 20;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+  let current = spec.cache?.get(request.streamName);
+  let read = false; // whether `current` was just brought up to date from the store
+  const refresh = async () => {
     const loaded = await loadCurrent(spec, request.streamName);
-    if (E.isLeft(loaded)) return loaded;
-    const { state, revision, commands } = loaded.right;
+    if (E.isRight(loaded)) {
+      current = loaded.right;
+      read = true;
+    }
+    return loaded;
+  };
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    // No cache: read now. A cache: decide on it, and read only if the answer is not an append.
+    if (current === undefined) {
+      const loaded = await refresh();
+      if (E.isLeft(loaded)) return loaded;
+    }
+    const { state, revision, commands } = current as FoldedStream<State>;
+    const retryAfterRead = async () => {
+      const loaded = await refresh();
+      return E.isLeft(loaded) ? loaded : undefined;
+    };
 
     const handledAt = commands.get(request.commandId);
     if (handledAt !== undefined) {
@@ -220,18 +242,28 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       });
     }
 
-    if (request.expectedRevision !== undefined && request.expectedRevision !== revision) {
-      return E.left({
-        tag: 'StaleRevision',
-        expected: request.expectedRevision,
-        current: revision,
-      });
+    const decided =
+      request.expectedRevision !== undefined && request.expectedRevision !== revision
+        ? undefined
+        : spec.decider.decide(request.command, state);
+    if (decided === undefined || E.isLeft(decided) || decided.right.length === 0) {
+      if (!read) {
+        const failed = await retryAfterRead();
+        if (failed) return failed;
+        attempt--; // reading the cache's tail is not a lost race
+        continue;
+      }
+      if (decided === undefined) {
+        return E.left({
+          tag: 'StaleRevision',
+          expected: request.expectedRevision ?? revision,
+          current: revision,
+        });
+      }
+      if (E.isLeft(decided)) return E.left({ tag: 'Rejected', rejection: decided.left });
+      return E.right({ revision, events: [], state, replayed: false });
     }
-
-    const decided = spec.decider.decide(request.command, state);
-    if (E.isLeft(decided)) return E.left({ tag: 'Rejected', rejection: decided.left });
     const newEvents = decided.right;
-    if (newEvents.length === 0) return E.right({ revision, events: [], state, replayed: false });
 
     try {
       const result = await spec.store.appendToStream(
@@ -244,14 +276,18 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
         })),
         { expectedRevision: revision === -1n ? 'no_stream' : revision },
       );
-      const after = newEvents.reduce(spec.decider.evolve, state);
-      if (result.nextExpectedRevision === revision + BigInt(newEvents.length)) {
-        spec.cache?.set(request.streamName, {
-          state: after,
-          revision: result.nextExpectedRevision,
-          commands: new Map(commands).set(request.commandId, result.nextExpectedRevision),
-        });
+      if (result.nextExpectedRevision !== revision + BigInt(newEvents.length)) {
+        // The store already held these event ids: another instance handled this command.
+        const failed = await retryAfterRead();
+        if (failed) return failed;
+        continue;
       }
+      const after = newEvents.reduce(spec.decider.evolve, state);
+      spec.cache?.set(request.streamName, {
+        state: after,
+        revision: result.nextExpectedRevision,
+        commands: new Map(commands).set(request.commandId, result.nextExpectedRevision),
+      });
       return E.right({
         revision: result.nextExpectedRevision,
         events: newEvents,
@@ -259,21 +295,28 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
         replayed: false,
       });
     } catch (error) {
-      if (error instanceof EventStoreError && error.failure.tag === 'WrongExpectedVersion') {
-        if (request.expectedRevision !== undefined) {
-          const actual = error.failure.actual;
-          return E.left({
-            tag: 'StaleRevision',
-            expected: request.expectedRevision,
-            current: actual === 'no_stream' ? -1n : actual,
-          });
-        }
-        // Someone else appended first: decide again on the fresh state, after a short
-        // jittered pause so that a crowd of writers on one stream spreads out.
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
-        continue;
+      const conflict =
+        error instanceof EventStoreError &&
+        (error.failure.tag === 'WrongExpectedVersion' ||
+          error.failure.tag === 'IdempotencyConflict');
+      if (!conflict) throw error;
+      if (
+        request.expectedRevision !== undefined &&
+        error.failure.tag === 'WrongExpectedVersion' &&
+        read
+      ) {
+        const actual = error.failure.actual;
+        return E.left({
+          tag: 'StaleRevision',
+          expected: request.expectedRevision,
+          current: actual === 'no_stream' ? -1n : actual,
+        });
       }
-      throw error;
+      // Someone else appended first (or the cache was behind): read the tail and decide again,
+      // after a short jittered pause so that a crowd of writers on one stream spreads out.
+      if (read) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      const failed = await retryAfterRead();
+      if (failed) return failed;
     }
   }
   return E.left({ tag: 'ConcurrencyExhausted', attempts: maxAttempts });

@@ -38,7 +38,12 @@ export interface CommandRoute<Body, Command, Event extends TypedEvent, State, Re
   readonly streamName: (streamId: string) => string;
   /** 201 with Location for commands that create the stream. */
   readonly creates?: (streamId: string) => string;
-  readonly present: (accepted: CommandAccepted<Event, State>, streamId: string) => unknown;
+  /** The answer body; `full` when the caller sent `Prefer: return=representation` (RFC 7240). */
+  readonly present: (
+    accepted: CommandAccepted<Event, State>,
+    streamId: string,
+    full: boolean,
+  ) => unknown;
 }
 
 export interface CommandHttp<Rejection> {
@@ -161,7 +166,9 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     res.setHeader('ETag', etagOf(accepted.revision));
     const created = route.creates !== undefined && !accepted.replayed;
     if (route.creates !== undefined) res.setHeader('Location', route.creates(streamId));
-    res.status(created ? 201 : 200).json(route.present(accepted, streamId));
+    const full = /\breturn=representation\b/i.test(req.header('prefer') ?? '');
+    if (full) res.setHeader('Preference-Applied', 'return=representation');
+    res.status(created ? 201 : 200).json(route.present(accepted, streamId, full));
   });
 };
 

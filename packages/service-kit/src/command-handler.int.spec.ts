@@ -1,0 +1,112 @@
+/**
+ * The command handler with a stream cache, on a real store (PGlite): two handlers with caches
+ * of their own stand for two processes. A cache that the other process left behind must never
+ * produce a wrong answer: not a wrong rejection, not a lost command, not a duplicate.
+ */
+import { randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArticleCommand } from '@newsroom/contracts';
+import type { ArticleState } from '@newsroom/domain';
+import { createPostgresEventStore, pgliteDriver } from '@newsroom/event-store';
+import type { PostgresEventStore } from '@newsroom/event-store';
+import { articleSpec, articleStreamName } from './articles.js';
+import type { ArticleSpec } from './articles.js';
+import { commandMetadata, handleCommand, StreamCache } from './command-handler.js';
+
+const content = {
+  headline: 'Hải Phòng',
+  byline: 'Hoàng Tùng',
+  language: 'vi',
+  tags: [],
+  publisher: { name: 'Cổng thông tin điện tử thành phố Hải Phòng' },
+  blocks: [{ kind: 'paragraph' as const, text: 'Ngày 8/4, Ban Thường vụ Thành ủy họp.' }],
+};
+const reporter = { id: 'reporter.c', role: 'reporter' } as const;
+
+describe('command handler with stream caches in two processes', () => {
+  let db: PGlite;
+  let store: PostgresEventStore;
+  let processA: ArticleSpec;
+  let processB: ArticleSpec;
+
+  beforeAll(async () => {
+    db = await PGlite.create();
+    store = await createPostgresEventStore({ driver: pgliteDriver(db) });
+    const base = articleSpec(store);
+    processA = { ...base, cache: new StreamCache<ArticleState>() };
+    processB = { ...base, cache: new StreamCache<ArticleState>() };
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.close();
+  });
+
+  const send = (
+    spec: ArticleSpec,
+    articleId: string,
+    type: ArticleCommand['type'],
+    data: unknown = {},
+    commandId = randomUUID(),
+  ) => {
+    const now = new Date();
+    const command = {
+      type,
+      data,
+      articleId,
+      commandId,
+      actor: reporter,
+      now: now.toISOString(),
+    } as ArticleCommand;
+    return handleCommand(spec, {
+      streamName: articleStreamName(articleId),
+      commandId,
+      command,
+      metadata: commandMetadata({
+        actor: reporter,
+        commandId,
+        correlationId: commandId,
+        causationId: commandId,
+        now,
+      }),
+    });
+  };
+
+  it('a cache behind the stream does not turn a valid command into a rejection', async () => {
+    const id = randomUUID();
+    expect(E.isRight(await send(processA, id, 'CreateDraft', { content }))).toBe(true);
+    expect(E.isRight(await send(processA, id, 'SubmitForReview'))).toBe(true); // A caches InReview
+    expect(E.isRight(await send(processB, id, 'WithdrawSubmission'))).toBe(true); // now Draft
+    // A's cache says InReview, where SubmitForReview is refused; the stream says Draft.
+    const result = await send(processA, id, 'SubmitForReview');
+    expect(result).toMatchObject({ _tag: 'Right', right: { revision: 3n } });
+    expect((await store.readStream(articleStreamName(id))).map((e) => e.type)).toEqual([
+      'DraftCreated.v1',
+      'SubmittedForReview.v1',
+      'SubmissionWithdrawn.v1',
+      'SubmittedForReview.v1',
+    ]);
+  });
+
+  it('a command first handled by the other process is answered, not applied twice', async () => {
+    const id = randomUUID();
+    await send(processA, id, 'CreateDraft', { content });
+    await send(processB, id, 'CreateDraft', { content }); // B has a cache too (refused: exists)
+    const commandId = randomUUID();
+    const first = await send(processB, id, 'SubmitForReview', {}, commandId);
+    const again = await send(processA, id, 'SubmitForReview', {}, commandId);
+    expect(first).toMatchObject({ _tag: 'Right', right: { revision: 1n, replayed: false } });
+    // A decides on its stale cache and appends the same event ids: the store answers with the
+    // first result (its idempotency), so the answer is the first one and nothing is added.
+    expect(again).toMatchObject({ _tag: 'Right', right: { revision: 1n } });
+    expect(await store.readStream(articleStreamName(id))).toHaveLength(2);
+  });
+
+  it('a real rejection is still a rejection after reading the tail', async () => {
+    const id = randomUUID();
+    await send(processA, id, 'CreateDraft', { content });
+    const result = await send(processA, id, 'PublishCorrection');
+    expect(result).toMatchObject({ _tag: 'Left', left: { tag: 'Rejected' } });
+  });
+});
