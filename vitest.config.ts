@@ -17,6 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'int',
+          globalSetup: ['./tests/global-setup.ts'],
           sequence: { groupOrder: 1 },
           include: ['{packages,services}/*/src/**/*.int.spec.ts', 'tests/**/*.int.spec.ts'],
           testTimeout: 60_000,
@@ -27,6 +28,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
+          globalSetup: ['./tests/global-setup.ts'],
           sequence: { groupOrder: 2 },
           include: ['{packages,services}/*/src/**/*.e2e.spec.ts', 'tests/**/*.e2e.spec.ts'],
           testTimeout: 120_000,

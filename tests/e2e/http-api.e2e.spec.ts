@@ -279,6 +279,32 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     }
   });
 
+  it('answers a command minimally, and with the article on Prefer: return=representation', async () => {
+    const id = randomUUID();
+    const token = await sys.token('reporter', 'reporter.p');
+    const body = JSON.stringify({ articleId: id, data: { content: seedContent() } });
+    const minimal = await sys.request('POST', '/v1/drafts', {
+      token,
+      body,
+      headers: { prefer: 'return=minimal' },
+    });
+    expect(minimal.status).toBe(201);
+    expect(minimal.body).toEqual({
+      articleId: id,
+      revision: 0,
+      status: 'Draft',
+      events: ['DraftCreated.v1'],
+      replayed: false,
+    });
+    const full = await sys.post(
+      `/v1/drafts/${id}/submit`,
+      { role: 'reporter', sub: 'reporter.p' },
+      {},
+    );
+    expect(full.headers.get('preference-applied')).toBe('return=representation');
+    expect(full.body.article).toMatchObject({ status: 'InReview', articleId: id });
+  });
+
   it('serves /healthz, /readyz and /metrics', async () => {
     expect((await sys.request('GET', '/healthz')).status).toBe(200);
     const ready = await sys.request('GET', '/readyz');

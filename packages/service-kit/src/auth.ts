@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
+import { Role, roles } from '@newsroom/contracts';
 import { problem, sendProblem } from './problem.js';
 
-/** Roles a token may carry. `system` is for processes (the scheduler), never for people. */
-export const ROLES = ['reporter', 'editor', 'publisher', 'auditor', 'admin', 'system'] as const;
-export type Role = (typeof ROLES)[number];
+/** Roles a token may carry (contracts' Role). `system` is for processes, never for people. */
+export const ROLES = roles;
+export type { Role };
 
 /** The authenticated caller: the only source of an event's actor. */
 export interface Caller {
@@ -26,9 +27,6 @@ export type AuthConfig =
       readonly issuer?: string;
       readonly audience?: string;
     };
-
-const isRole = (value: unknown): value is Role =>
-  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 
 export interface Authenticator {
   /** Verifies a bearer token; resolves to the caller or to the reason it was refused. */
@@ -60,7 +58,7 @@ export const createAuthenticator = (config: AuthConfig): Authenticator => {
         if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
           return { ok: false, reason: 'the token has no subject' };
         }
-        if (!isRole(payload['role'])) {
+        if (!Role.is(payload['role'])) {
           return { ok: false, reason: `the token's role must be one of ${ROLES.join(', ')}` };
         }
         const caller: Caller = { id: payload.sub, role: payload['role'] };

@@ -3,7 +3,7 @@ import type { Request, Response, Router } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { callerOf } from './auth.js';
-import type { Caller, Role } from './auth.js';
+import type { Caller } from './auth.js';
 import { correlationIdOf } from './app.js';
 import { commandMetadata, eventIdFor, handleCommand } from './command-handler.js';
 import type {
@@ -172,4 +172,3 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
   });
 };
 
-export type { Role };
