@@ -171,4 +171,3 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     res.status(created ? 201 : 200).json(route.present(accepted, streamId, full));
   });
 };
-

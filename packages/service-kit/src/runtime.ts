@@ -3,7 +3,8 @@
  * otherwise PGlite in DATA_DIR), the authenticator, and the services it serves. The same
  * service code runs in every wiring; only this file knows which one it is.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -64,7 +65,7 @@ export const openEventStore = async (
       },
     };
   }
-  if (config.dataDir !== 'memory://') mkdirSync(config.dataDir, { recursive: true });
+  const unlock = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
   const db = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir);
   const sql = pgliteDriver(db);
   const store = await createPostgresEventStore({ driver: sql, ...schema });
@@ -74,8 +75,43 @@ export const openEventStore = async (
     close: async () => {
       await store.close();
       await db.close();
+      unlock();
     },
   };
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * PGlite is one process's database: two processes on one data folder would corrupt it. A lock
+ * file holding the owner's pid refuses a second process; a lock left by a dead one is taken over.
+ */
+export const lockDataDir = (dataDir: string): (() => void) => {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = join(dataDir, 'newsroom.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lock, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(readFileSync(lock, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new Error(`the data folder ${dataDir} is in use by process ${owner}`);
+      }
+      rmSync(lock, { force: true }); // left by a process that is gone
+    }
+  }
+  throw new Error(`could not lock the data folder ${dataDir}`);
 };
 
 export interface RunningSystem {
@@ -129,7 +165,15 @@ export const runProcess = async (
       JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using the development secret' }),
     );
   }
-  const opened = await openEventStore(config);
+  let opened: OpenedStore;
+  try {
+    opened = await openEventStore(config);
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'cannot open the event store', error: String(error) }),
+    );
+    process.exit(1);
+  }
   const deps: ServiceDeps = {
     store: opened.store,
     sql: opened.sql,
