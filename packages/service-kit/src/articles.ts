@@ -7,10 +7,12 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import { pipe } from 'fp-ts/lib/function.js';
 import {
   ArticleCommandBody,
   ArticleEvent,
+  EventMetadata,
   formatValidationErrors,
   rejectionProblem,
   strict,
@@ -32,6 +34,11 @@ export const articleStreamName = (articleId: string): string => `article-${artic
 
 export type ArticleSpec = CommandSpec<ArticleCommand, ArticleEvent, ArticleState, ArticleRejection>;
 
+const describeErrors = (errors: t.Errors): string =>
+  formatValidationErrors(errors)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ');
+
 const specs = new WeakMap<EventStore, ArticleSpec>();
 
 /** One spec (and so one stream cache) per store, shared by every route of the process. */
@@ -42,14 +49,11 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
     store,
     cache: new StreamCache<ArticleState>(),
     decider: articleDecider,
-    decodeEvent: (row) =>
+    decodeEvent: (row) => pipe(ArticleEvent.decode(row), E.mapLeft(describeErrors)),
+    decodeMetadata: (metadata) =>
       pipe(
-        ArticleEvent.decode(row),
-        E.mapLeft((errors) =>
-          formatValidationErrors(errors)
-            .map((e) => `${e.path}: ${e.message}`)
-            .join('; '),
-        ),
+        EventMetadata.decode(metadata),
+        E.mapLeft((errors) => `metadata: ${describeErrors(errors)}`),
       ),
   };
   specs.set(store, spec);

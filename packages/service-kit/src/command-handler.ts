@@ -21,6 +21,8 @@ export interface CommandSpec<Command, Event extends TypedEvent, State, Rejection
   readonly decider: DeciderLike<Command, Event, State, Rejection>;
   /** Decodes a stored row ({type, data}) into a domain event: the store edge's codec. */
   readonly decodeEvent: (row: { type: string; data: unknown }) => Either<string, Event>;
+  /** Decodes a stored row's metadata to the command id that caused it: the same edge. */
+  readonly decodeMetadata: (metadata: unknown) => Either<string, { readonly commandId: string }>;
   /** Folded streams kept between commands; without one every command reads its whole stream. */
   readonly cache?: StreamCache<State>;
   /** Retries on a concurrent append when the caller sent no If-Match. Default 20. */
@@ -118,11 +120,6 @@ export class StreamCache<State> {
   }
 }
 
-const commandIdOf = (metadata: unknown): unknown =>
-  typeof metadata === 'object' && metadata !== null
-    ? (metadata as { commandId?: unknown }).commandId
-    : undefined;
-
 /** Decodes rows at the store edge and folds them onto `from`. */
 const foldRows = <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,
@@ -138,19 +135,15 @@ const foldRows = <Command, Event extends TypedEvent, State, Rejection>(
   const events: Event[] = [];
   for (const row of rows) {
     const decoded = spec.decodeEvent({ type: row.type, data: row.data });
-    if (E.isLeft(decoded)) {
-      return E.left({
-        tag: 'CorruptStream',
-        streamName,
-        revision: row.revision,
-        reason: decoded.left,
-      });
+    const metadata = spec.decodeMetadata(row.metadata);
+    if (E.isLeft(decoded) || E.isLeft(metadata)) {
+      const reason = E.isLeft(decoded) ? decoded.left : E.isLeft(metadata) ? metadata.left : '';
+      return E.left({ tag: 'CorruptStream', streamName, revision: row.revision, reason });
     }
     events.push(decoded.right);
     state = spec.decider.evolve(state, decoded.right);
     revision = row.revision;
-    const commandId = commandIdOf(row.metadata);
-    if (typeof commandId === 'string') commands.set(commandId, row.revision);
+    commands.set(metadata.right.commandId, row.revision);
   }
   return E.right({ state, revision, commands, events });
 };
@@ -234,9 +227,10 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       if (E.isLeft(then)) return then;
       return E.right({
         revision: handledAt,
-        events: then.right.events.filter(
-          (_, i) => commandIdOf(rows[i]?.metadata) === request.commandId,
-        ),
+        events: then.right.events.filter((_, i) => {
+          const metadata = spec.decodeMetadata(rows[i]?.metadata);
+          return E.isRight(metadata) && metadata.right.commandId === request.commandId;
+        }),
         state: then.right.state,
         replayed: true,
       });
