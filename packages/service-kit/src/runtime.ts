@@ -52,32 +52,37 @@ export const openEventStore = async (
   options: { readonly schema?: string } = {},
 ): Promise<OpenedStore> => {
   const schema = options.schema === undefined ? {} : { schema: options.schema };
+  const open = async (sql: SqlDriver, closeDriver: () => Promise<void>): Promise<OpenedStore> => {
+    try {
+      const store = await createPostgresEventStore({ driver: sql, ...schema });
+      return {
+        store,
+        sql,
+        close: async () => {
+          await store.close();
+          await closeDriver();
+        },
+      };
+    } catch (error) {
+      await closeDriver();
+      throw error;
+    }
+  };
   if (config.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
-    const sql = pgDriver(pool);
-    const store = await createPostgresEventStore({ driver: sql, ...schema });
-    return {
-      store,
-      sql,
-      close: async () => {
-        await store.close();
-        await pool.end();
-      },
-    };
+    return open(pgDriver(pool), () => pool.end());
   }
   const unlock = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);
-  const db = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir);
-  const sql = pgliteDriver(db);
-  const store = await createPostgresEventStore({ driver: sql, ...schema });
-  return {
-    store,
-    sql,
-    close: async () => {
-      await store.close();
+  try {
+    const db = await PGlite.create(config.dataDir === 'memory://' ? undefined : config.dataDir);
+    return await open(pgliteDriver(db), async () => {
       await db.close();
       unlock();
-    },
-  };
+    });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 };
 
 const alive = (pid: number): boolean => {
