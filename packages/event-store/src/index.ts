@@ -1,1 +1,16 @@
-export {};
+export * from './port.js';
+export { canonicalJson, NotJsonError } from './jcs.js';
+export { canonicalEvent, digestStep, eventHash, sealHash, ZERO_HASH } from './hash.js';
+export { CheckpointConflictError } from './subscription.js';
+export type { QueryOptions, SqlDriver, SqlQueryable } from './postgres/driver.js';
+export { pgDriver, pgliteDriver } from './postgres/driver.js';
+export type {
+  PostgresEventStore,
+  PostgresEventStoreOptions,
+  SealResult,
+} from './postgres/postgres-event-store.js';
+export { createPostgresEventStore } from './postgres/postgres-event-store.js';
+export type { IntegrityReport, IntegrityViolation, VerifyOptions } from './postgres/integrity.js';
+export { verifyIntegrity } from './postgres/integrity.js';
+export type { Migration } from './postgres/migrations.js';
+export { LATEST_VERSION, migrate } from './postgres/migrations.js';

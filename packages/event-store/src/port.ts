@@ -77,8 +77,12 @@ export interface SubscribeOptions {
    * (compare-and-swap) after each handled batch and a restart resumes from it.
    */
   readonly subscriptionName?: string;
-  /** Where to start when there is no stored checkpoint (exclusive). Default START. */
+  /** Where to start when there is no stored checkpoint (exclusive). Default START.
+   *  For subscribeToStream: events at or before this global position are skipped. */
   readonly fromPosition?: Position;
+  /** subscribeToStream only: start after this revision (exclusive) when there is no stored
+   *  checkpoint. Default: from revision 0. */
+  readonly fromRevision?: bigint;
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
 }

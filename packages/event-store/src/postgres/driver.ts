@@ -1,0 +1,156 @@
+/**
+ * The tiny driver interface the PostgreSQL event store runs on, and its two implementations:
+ * node-postgres (a Pool or a single Client) and PGlite (an instance or one of its transactions).
+ * The store sends the same SQL through either; every value it reads back is cast to text in
+ * SQL, so no driver-specific type parsing matters.
+ */
+import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite';
+import type { Client, Pool, PoolClient } from 'pg';
+
+export interface QueryOptions {
+  /** Name of a server-side prepared statement (node-postgres); PGlite ignores it. */
+  readonly name?: string;
+}
+
+export interface SqlQueryable {
+  query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<{ rows: R[] }>;
+}
+
+export interface SqlDriver extends SqlQueryable {
+  /** Runs `fn` inside BEGIN ... COMMIT on one connection; ROLLBACK when it throws. */
+  transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on a channel on a connection of its own; resolves to an unlisten function.
+   * Absent when the driver cannot hold a listening connection.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** The object behind the driver (Pool, Client, PGlite): stores on the same one share wake-ups. */
+  readonly target: object;
+}
+
+/** An error from either driver: both carry the SQLSTATE in `code`. */
+export function sqlState(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+function isPool(x: Pool | Client | PoolClient): x is Pool {
+  return typeof (x as Pool).connect === 'function' && 'totalCount' in x;
+}
+
+/**
+ * node-postgres. With a Pool, each query may use another connection, transactions take one
+ * connection for their duration and `listen` holds one more. With a Client, everything goes
+ * through that one connection (useful to run the store inside a transaction you opened).
+ */
+export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
+  const queryOn = async <R>(
+    q: Pool | Client | PoolClient,
+    text: string,
+    params: readonly unknown[] | undefined,
+    options: QueryOptions | undefined,
+  ): Promise<{ rows: R[] }> => {
+    const values = params ? [...params] : [];
+    const result = options?.name
+      ? await q.query({ name: options.name, text, values })
+      : await q.query(text, values);
+    return { rows: result.rows as R[] };
+  };
+  const on = (q: Pool | Client | PoolClient): SqlQueryable => ({
+    query: (text, params, options) => queryOn(q, text, params, options),
+  });
+
+  const driver: SqlDriver = {
+    target: db,
+    query: (text, params, options) => queryOn(db, text, params, options),
+    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+      const client = isPool(db) ? await db.connect() : db;
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        try {
+          const result = await fn(on(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          throw error;
+        }
+      } finally {
+        if (isPool(db)) (client as PoolClient).release(broken);
+      }
+    },
+  };
+  if (!isPool(db)) return driver;
+  return {
+    ...driver,
+    async listen(channel, onNotify) {
+      const client = await db.connect();
+      const handler = (msg: { channel: string }) => {
+        if (msg.channel === channel) onNotify();
+      };
+      const onError = () => undefined; // the subscription keeps polling without wake-ups
+      client.on('notification', handler);
+      client.on('error', onError);
+      try {
+        await client.query(`LISTEN ${quoteIdent(channel)}`);
+      } catch (error) {
+        client.off('notification', handler);
+        client.release(true);
+        throw error;
+      }
+      return async () => {
+        client.off('notification', handler);
+        let broken = false;
+        await client.query(`UNLISTEN ${quoteIdent(channel)}`).catch(() => {
+          broken = true;
+        });
+        client.off('error', onError);
+        client.release(broken);
+      };
+    },
+  };
+}
+
+/**
+ * PGlite (one connection in the process; its own mutex serialises queries and transactions).
+ * Pass the instance, or the `tx` PGlite hands to `db.transaction` to run the store inside it.
+ * The caller keeps ownership: close the PGlite instance yourself after the store.
+ */
+export function pgliteDriver(db: PGliteInterface | PGliteTransaction): SqlDriver {
+  const query = async <R>(text: string, params?: readonly unknown[]): Promise<{ rows: R[] }> => {
+    const result = await db.query<R>(text, params ? [...params] : []);
+    return { rows: result.rows };
+  };
+  const isInstance = 'transaction' in db && typeof db.transaction === 'function';
+  // No `listen`: PGlite lives in this process, where stores on the same instance wake each
+  // other directly, so a NOTIFY (a transaction of its own) would only cost time.
+  return {
+    target: db,
+    query,
+    async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+      if (!isInstance) return fn({ query }); // already inside a PGlite transaction
+      return (db as PGliteInterface).transaction((tx) =>
+        fn({
+          query: async <R>(text: string, params?: readonly unknown[]) => ({
+            rows: (await tx.query<R>(text, params ? [...params] : [])).rows,
+          }),
+        }),
+      );
+    },
+  };
+}
+
+/** Double-quotes an identifier for SQL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}

@@ -1,0 +1,274 @@
+/**
+ * verifyIntegrity: reads the whole global log in readAll order and recomputes, in Node
+ * (node:crypto + JCS), every event's hash, every stream's chain and every seal. It trusts
+ * nothing stored but the event content it hashes, and stops at the first bad thing it finds.
+ */
+import { digestStep, eventHash, sealHash, ZERO_HASH } from '../hash.js';
+import { canonicalJson } from '../jcs.js';
+import type { Position } from '../port.js';
+import { START } from '../port.js';
+import type { SqlQueryable } from './driver.js';
+import { quoteIdent } from './driver.js';
+import type { EventRow } from './sql.js';
+import { positionParams, readAllSql } from './sql.js';
+
+export interface VerifyOptions {
+  readonly schema?: string;
+  /** Events read per query (default 5000). */
+  readonly batchSize?: number;
+}
+
+export type IntegrityViolation =
+  | {
+      readonly kind: 'event';
+      readonly streamName: string;
+      readonly revision: bigint;
+      readonly eventId: string;
+      readonly position: Position;
+      /** What the hash (or previous hash, or revision) should be, recomputed from the content. */
+      readonly expected: string;
+      /** What is stored. */
+      readonly found: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'seal';
+      readonly sealNumber: bigint;
+      readonly expected: string;
+      readonly found: string;
+      readonly reason: string;
+    };
+
+export type IntegrityReport =
+  | {
+      readonly ok: true;
+      readonly streams: number;
+      readonly events: number;
+      readonly seals: number;
+      /** Events after the last seal: their removal from the tail could not be detected. */
+      readonly unsealedEvents: number;
+      readonly lastPosition: Position;
+    }
+  | {
+      readonly ok: false;
+      /** Events checked before the violation. */
+      readonly events: number;
+      readonly violation: IntegrityViolation;
+    };
+
+interface SealRow {
+  readonly seal_number: string;
+  readonly last_transaction_id: string;
+  readonly last_position: string;
+  readonly event_count: string;
+  readonly digest: string;
+  readonly previous_hash: string;
+  readonly hash: string;
+}
+
+const BODY_KEYS = 'data,eventId,metadata,type';
+
+/** The stored body must be the canonical form of exactly the event's id and type. */
+function checkBody(row: EventRow): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(row.body);
+  } catch {
+    return 'body is not JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return 'body is not a JSON object';
+  }
+  const body = parsed as Record<string, unknown>;
+  if (Object.keys(body).sort().join(',') !== BODY_KEYS) {
+    return `body must have exactly the members ${BODY_KEYS}`;
+  }
+  if (body.eventId !== row.event_id) return 'event_id column differs from the hashed body';
+  if (body.type !== row.event_type) return 'event_type column differs from the hashed body';
+  try {
+    if (canonicalJson(body) !== row.body) return 'body is not in RFC 8785 canonical form';
+  } catch (error) {
+    return `body is not canonicalisable: ${String(error)}`;
+  }
+  return undefined;
+}
+
+const comparePositions = (a: Position, b: Position): number =>
+  a.transactionId !== b.transactionId
+    ? a.transactionId < b.transactionId
+      ? -1
+      : 1
+    : a.sequence === b.sequence
+      ? 0
+      : a.sequence < b.sequence
+        ? -1
+        : 1;
+
+export async function verifyIntegrity(
+  db: SqlQueryable,
+  options: VerifyOptions = {},
+): Promise<IntegrityReport> {
+  const schema = options.schema ?? 'event_store';
+  const batchSize = options.batchSize ?? 5000;
+  const s = quoteIdent(schema);
+
+  const sealRows = (
+    await db.query<SealRow>(
+      `SELECT seal_number::text AS seal_number, last_transaction_id::text AS last_transaction_id,
+              last_position::text AS last_position, event_count::text AS event_count,
+              encode(digest, 'hex') AS digest, encode(previous_hash, 'hex') AS previous_hash,
+              encode(hash, 'hex') AS hash
+         FROM ${s}.seals ORDER BY seal_number`,
+    )
+  ).rows;
+
+  const heads = new Map<string, { revision: bigint; hash: string; recordedAt: Date }>();
+  let events = 0;
+  let digest = ZERO_HASH;
+  let previousSeal = ZERO_HASH;
+  let sealIndex = 0;
+
+  /** Checks the next seal once every event up to its last position has been digested. */
+  const checkSeal = (seal: SealRow): IntegrityReport | undefined => {
+    const number = BigInt(seal.seal_number);
+    const fail = (expected: string, found: string, reason: string): IntegrityReport => ({
+      ok: false,
+      events,
+      violation: { kind: 'seal', sealNumber: number, expected, found, reason },
+    });
+    if (number !== BigInt(sealIndex + 1)) {
+      return fail(String(sealIndex + 1), seal.seal_number, 'seal numbers are not consecutive');
+    }
+    if (seal.previous_hash !== previousSeal) {
+      return fail(previousSeal, seal.previous_hash, 'seal does not chain to the previous seal');
+    }
+    if (BigInt(seal.event_count) !== BigInt(events)) {
+      return fail(
+        String(events),
+        seal.event_count,
+        'event count differs from the sealed one: events were removed or added',
+      );
+    }
+    if (seal.digest !== digest) {
+      return fail(digest, seal.digest, 'digest of the global log differs from the sealed one');
+    }
+    const recomputed = sealHash(
+      seal.previous_hash,
+      number,
+      BigInt(seal.last_transaction_id),
+      BigInt(seal.last_position),
+      BigInt(seal.event_count),
+      seal.digest,
+    );
+    if (recomputed !== seal.hash) return fail(recomputed, seal.hash, 'seal hash does not match');
+    previousSeal = seal.hash;
+    sealIndex++;
+    return undefined;
+  };
+  const sealBound = (seal: SealRow): Position => ({
+    transactionId: BigInt(seal.last_transaction_id),
+    sequence: BigInt(seal.last_position),
+  });
+
+  let cursor: Position = START;
+  let eventsAtLastSeal = 0;
+  for (;;) {
+    const { rows } = await db.query<EventRow>(readAllSql(schema), [
+      ...positionParams(cursor),
+      batchSize,
+    ]);
+    for (const row of rows) {
+      // Straight from the columns: the body is only trusted once its hash is checked.
+      const event = {
+        streamName: row.stream_name,
+        revision: BigInt(row.revision),
+        id: row.event_id,
+        position: { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) },
+        recordedAt: new Date(Number(row.recorded_ms)),
+        previousHash: row.previous_hash,
+        hash: row.hash,
+      };
+      // Seals whose range ends before this event must now match.
+      for (let seal = sealRows[sealIndex]; seal; seal = sealRows[sealIndex]) {
+        if (comparePositions(sealBound(seal), event.position) >= 0) break;
+        const bad = checkSeal(seal);
+        if (bad) return bad;
+        eventsAtLastSeal = events;
+      }
+      const fail = (expected: string, found: string, reason: string): IntegrityReport => ({
+        ok: false,
+        events,
+        violation: {
+          kind: 'event',
+          streamName: event.streamName,
+          revision: event.revision,
+          eventId: event.id,
+          position: event.position,
+          expected,
+          found,
+          reason,
+        },
+      });
+      const head = heads.get(event.streamName);
+      const expectedRevision = head ? head.revision + 1n : 0n;
+      if (event.revision !== expectedRevision) {
+        return fail(
+          expectedRevision.toString(),
+          event.revision.toString(),
+          event.revision > expectedRevision
+            ? 'revision gap: earlier events of the stream are missing'
+            : 'revision out of order or repeated',
+        );
+      }
+      const previous = head ? head.hash : ZERO_HASH;
+      if (event.previousHash !== previous) {
+        return fail(previous, event.previousHash, 'previous hash does not match the stream chain');
+      }
+      const recomputed = eventHash(
+        previous,
+        event.streamName,
+        event.revision,
+        event.recordedAt,
+        row.body,
+      );
+      if (recomputed !== event.hash) {
+        return fail(
+          recomputed,
+          event.hash,
+          'hash does not match the content: the event was altered',
+        );
+      }
+      const contentProblem = checkBody(row);
+      if (contentProblem) return fail(event.hash, event.hash, contentProblem);
+      if (head && event.recordedAt < head.recordedAt) {
+        return fail(
+          head.recordedAt.toISOString(),
+          event.recordedAt.toISOString(),
+          'recorded_at goes back in time within the stream',
+        );
+      }
+      heads.set(event.streamName, {
+        revision: event.revision,
+        hash: event.hash,
+        recordedAt: event.recordedAt,
+      });
+      digest = digestStep(digest, event.hash);
+      events++;
+      cursor = event.position;
+    }
+    if (rows.length < batchSize) break;
+  }
+  for (let seal = sealRows[sealIndex]; seal; seal = sealRows[sealIndex]) {
+    const bad = checkSeal(seal);
+    if (bad) return bad;
+    eventsAtLastSeal = events;
+  }
+  return {
+    ok: true,
+    streams: heads.size,
+    events,
+    seals: sealIndex,
+    unsealedEvents: events - eventsAtLastSeal,
+    lastPosition: cursor,
+  };
+}

@@ -1,0 +1,544 @@
+/**
+ * The EventStore on PostgreSQL: the same SQL through node-postgres or PGlite (see driver.ts).
+ * One round trip per append (the plpgsql function append_to_stream); reads are single
+ * statements; subscriptions poll and are woken by appends in this process and, on a server,
+ * by a coalesced NOTIFY from other processes.
+ */
+import { canonicalEvent } from '../hash.js';
+import { NotJsonError } from '../jcs.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventData,
+  EventHandler,
+  EventStore,
+  ExpectedRevision,
+  Position,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../port.js';
+import { EventStoreError, START } from '../port.js';
+import type { CheckpointStore } from '../subscription.js';
+import { runSubscription, Waker } from '../subscription.js';
+import type { SqlDriver, SqlQueryable } from './driver.js';
+import { quoteIdent, sqlState } from './driver.js';
+import type { IntegrityReport, VerifyOptions } from './integrity.js';
+import { verifyIntegrity } from './integrity.js';
+import { assertSchemaName, migrate } from './migrations.js';
+import type { AppendRow, EventRow, InsertedRow } from './sql.js';
+import {
+  appendEventSql,
+  appendEventsSql,
+  appendRefusalSql,
+  EVENT_COLUMNS,
+  positionParams,
+  readAllSql,
+  toRecordedEvent,
+} from './sql.js';
+
+export interface PostgresEventStoreOptions {
+  readonly driver: SqlDriver;
+  /** Schema holding the tables; one per deployment, or a fresh one per test. Default `event_store`. */
+  readonly schema?: string;
+  /** Run the migrations on creation (default true). */
+  readonly migrate?: boolean;
+  /** Send a coalesced NOTIFY after appends so other processes' subscriptions wake (default: when the driver can listen). */
+  readonly notify?: boolean;
+  /** At most one NOTIFY per this many ms (default 25). */
+  readonly notifyIntervalMs?: number;
+  /** Default poll interval of subscriptions (default 100 ms). */
+  readonly pollIntervalMs?: number;
+  /** When set, seal the global log at this interval (see `seal`). */
+  readonly sealIntervalMs?: number;
+}
+
+export interface SealResult {
+  readonly sealNumber: bigint;
+  readonly eventCount: bigint;
+  readonly lastPosition: Position;
+  readonly hash: string;
+}
+
+export interface PostgresEventStore extends EventStore {
+  readonly schema: string;
+  /** Recomputes every stream's hash chain and every seal in Node; names the first bad event. */
+  verifyIntegrity(options?: Omit<VerifyOptions, 'schema'>): Promise<IntegrityReport>;
+  /**
+   * Seals the global log up to the oldest running transaction: chains a hash over the seal
+   * before and a running digest of every event hash in readAll order. Undefined when there
+   * was nothing new to seal.
+   */
+  seal(options?: { readonly maxEvents?: number }): Promise<SealResult | undefined>;
+}
+
+const DEFAULT_SCHEMA = 'event_store';
+/** Attempts of one append that keeps losing races on its stream before it gives up. */
+const MAX_ATTEMPTS = 100;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// A NUL character in canonical JSON is always the escape \u0000 after an even run of backslashes.
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
+
+/** Wake-ups shared by every store on the same Pool / PGlite and schema in this process. */
+const wakers = new WeakMap<object, Map<string, Set<Waker>>>();
+
+function wakerSet(target: object, schema: string): Set<Waker> {
+  let bySchema = wakers.get(target);
+  if (!bySchema) {
+    bySchema = new Map();
+    wakers.set(target, bySchema);
+  }
+  let set = bySchema.get(schema);
+  if (!set) {
+    set = new Set();
+    bySchema.set(schema, set);
+  }
+  return set;
+}
+
+const invalid = (reason: string): EventStoreError =>
+  new EventStoreError({ tag: 'InvalidEvent', reason });
+
+function expectedParam(expected: ExpectedRevision): string {
+  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') {
+    return expected;
+  }
+  if (typeof expected === 'bigint' && expected >= 0n) return expected.toString();
+  throw invalid(`expectedRevision must be any, no_stream, stream_exists or a bigint >= 0`);
+}
+
+interface PreparedEvent {
+  readonly id: string;
+  readonly type: string;
+  /** Canonical JSON of { data, eventId, metadata, type }: stored as is and hashed. */
+  readonly body: string;
+}
+
+/** Validates the batch and returns each event with its canonical JSON body. */
+function prepareBatch(streamName: string, events: readonly EventData[]): PreparedEvent[] {
+  if (typeof streamName !== 'string' || streamName.length === 0 || streamName.includes('\0')) {
+    throw invalid('streamName must be a non-empty string without NUL');
+  }
+  if (!Array.isArray(events)) throw invalid('events must be an array');
+  const seen = new Set<string>();
+  return events.map((event, i) => {
+    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
+      throw invalid(`events[${i}].id must be a UUID`);
+    }
+    const id = event.id.toLowerCase();
+    if (seen.has(id)) throw invalid(`events[${i}].id ${id} appears twice in the batch`);
+    seen.add(id);
+    if (typeof event.type !== 'string' || event.type.length === 0) {
+      throw invalid(`events[${i}].type must be a non-empty string`);
+    }
+    if (event.data === undefined) throw invalid(`events[${i}].data is required (a JSON value)`);
+    let body: string;
+    try {
+      body = canonicalEvent({ ...event, id });
+    } catch (error) {
+      if (error instanceof NotJsonError) throw invalid(`events[${i}]: ${error.message}`);
+      throw error;
+    }
+    if (body.includes('\\u0000') && NUL_ESCAPE.test(body)) {
+      throw invalid(`events[${i}] holds a NUL character, which PostgreSQL text cannot store`);
+    }
+    return { id, type: event.type, body };
+  });
+}
+
+export async function createPostgresEventStore(
+  options: PostgresEventStoreOptions,
+): Promise<PostgresEventStore> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  assertSchemaName(schema);
+  const { driver } = options;
+  if (options.migrate !== false) await migrate(driver, schema);
+
+  const s = quoteIdent(schema);
+  const channel = `${schema}_events`;
+  const localWakers = wakerSet(driver.target, schema);
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  const notifyEnabled = (options.notify ?? true) && driver.listen !== undefined;
+  const notifyIntervalMs = options.notifyIntervalMs ?? 25;
+  const appendEventText = appendEventSql(schema);
+  const appendEventName = `es_append_event_${schema}`;
+  const appendEventsText = appendEventsSql(schema);
+  const appendEventsName = `es_append_events_${schema}`;
+  const refusalText = appendRefusalSql(schema);
+  const readAllText = readAllSql(schema);
+  const readAllName = `es_read_all_${schema}`;
+
+  const subscriptions = new Set<Subscription>();
+  let closed = false;
+
+  // --- cross-process wake-ups -------------------------------------------------------------
+  let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
+  const ensureListening = (): void => {
+    if (unlisten || !notifyEnabled || !driver.listen) return;
+    unlisten = driver
+      .listen(channel, () => {
+        for (const w of localWakers) w.wake();
+      })
+      .catch(() => undefined); // polling still works without wake-ups
+  };
+
+  let notifyTimer: ReturnType<typeof setTimeout> | undefined;
+  let notifyInFlight = false;
+  let notifyPending = false;
+  let lastNotify = 0;
+  const sendNotify = (): void => {
+    notifyTimer = undefined;
+    if (closed) return;
+    notifyInFlight = true;
+    notifyPending = false;
+    lastNotify = Date.now();
+    driver
+      .query('SELECT pg_notify($1, $2)', [channel, ''])
+      .catch(() => undefined)
+      .finally(() => {
+        notifyInFlight = false;
+        if (notifyPending) scheduleNotify();
+      });
+  };
+  const scheduleNotify = (): void => {
+    if (!notifyEnabled || closed) return;
+    notifyPending = true;
+    if (notifyInFlight || notifyTimer) return;
+    const wait = Math.max(0, lastNotify + notifyIntervalMs - Date.now());
+    notifyTimer = setTimeout(sendNotify, wait);
+    notifyTimer.unref?.();
+  };
+  const afterAppend = (): void => {
+    for (const w of localWakers) w.wake();
+    scheduleNotify();
+  };
+
+  // --- seals -------------------------------------------------------------------------------
+  const seal = async (
+    sealOptions: { readonly maxEvents?: number } = {},
+  ): Promise<SealResult | undefined> => {
+    const { rows } = await driver.query<{
+      o_seal_number: string;
+      o_event_count: string;
+      o_last_transaction_id: string;
+      o_last_position: string;
+      o_hash: string;
+    }>(`SELECT * FROM ${s}.seal($1)`, [sealOptions.maxEvents ?? 1_000_000]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      sealNumber: BigInt(row.o_seal_number),
+      eventCount: BigInt(row.o_event_count),
+      lastPosition: {
+        transactionId: BigInt(row.o_last_transaction_id),
+        sequence: BigInt(row.o_last_position),
+      },
+      hash: row.o_hash,
+    };
+  };
+  let sealTimer: ReturnType<typeof setInterval> | undefined;
+  if (options.sealIntervalMs !== undefined) {
+    let sealing = false;
+    sealTimer = setInterval(() => {
+      if (sealing) return;
+      sealing = true;
+      seal()
+        .catch(() => undefined)
+        .finally(() => {
+          sealing = false;
+        });
+    }, options.sealIntervalMs);
+    sealTimer.unref?.();
+  }
+
+  // --- reads -------------------------------------------------------------------------------
+  const readAllPage = async (
+    q: SqlQueryable,
+    from: Position,
+    max: number,
+  ): Promise<readonly RecordedEvent[]> => {
+    const { rows } = await q.query<EventRow>(readAllText, [...positionParams(from), max], {
+      name: readAllName,
+    });
+    return rows.map(toRecordedEvent);
+  };
+
+  const readStream = async (
+    streamName: string,
+    readOptions: ReadStreamOptions = {},
+  ): Promise<readonly RecordedEvent[]> => {
+    const params: unknown[] = [streamName, (readOptions.fromRevision ?? 0n).toString()];
+    let where = 'e.stream_name = $1 AND e.revision >= $2::bigint';
+    if (readOptions.toRevision !== undefined) {
+      params.push(readOptions.toRevision.toString());
+      where += ` AND e.revision <= $${params.length}::bigint`;
+    }
+    if (readOptions.toInstant !== undefined) {
+      params.push(readOptions.toInstant.toISOString());
+      where += ` AND e.recorded_at <= $${params.length}::timestamptz`;
+    }
+    let limit = '';
+    if (readOptions.maxCount !== undefined) {
+      params.push(readOptions.maxCount);
+      limit = ` LIMIT $${params.length}::integer`;
+    }
+    const { rows } = await driver.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${s}.events e WHERE ${where} ORDER BY e.revision${limit}`,
+      params,
+    );
+    return rows.map(toRecordedEvent);
+  };
+
+  // --- subscriptions -----------------------------------------------------------------------
+  const allCheckpoints = (name: string): CheckpointStore<Position> => ({
+    async load() {
+      const { rows } = await driver.query<{
+        stream_name: string | null;
+        transaction_id: string | null;
+        position: string | null;
+      }>(
+        `SELECT stream_name, transaction_id::text AS transaction_id, position::text AS position
+           FROM ${s}.checkpoints WHERE subscription_name = $1`,
+        [name],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.stream_name !== null || row.transaction_id === null || row.position === null) {
+        throw new Error(`subscription "${name}" is stored as a stream subscription`);
+      }
+      return { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) };
+    },
+    async save(expected, next) {
+      const { rows } = expected
+        ? await driver.query(
+            `UPDATE ${s}.checkpoints SET transaction_id = $2::xid8, position = $3::bigint, updated_at = now()
+              WHERE subscription_name = $1 AND stream_name IS NULL
+                AND transaction_id = $4::xid8 AND position = $5::bigint
+                AND ($2::xid8, $3::bigint) > ($4::xid8, $5::bigint)
+             RETURNING 1`,
+            [name, ...positionParams(next), ...positionParams(expected)],
+          )
+        : await driver.query(
+            `INSERT INTO ${s}.checkpoints (subscription_name, transaction_id, position)
+             VALUES ($1, $2::xid8, $3::bigint)
+             ON CONFLICT (subscription_name) DO NOTHING RETURNING 1`,
+            [name, ...positionParams(next)],
+          );
+      return rows.length === 1;
+    },
+  });
+
+  const streamCheckpoints = (name: string, streamName: string): CheckpointStore<bigint> => ({
+    async load() {
+      const { rows } = await driver.query<{ stream_name: string | null; revision: string | null }>(
+        `SELECT stream_name, revision::text AS revision FROM ${s}.checkpoints WHERE subscription_name = $1`,
+        [name],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      if (row.stream_name !== streamName || row.revision === null) {
+        throw new Error(`subscription "${name}" is stored for another stream or for $all`);
+      }
+      return BigInt(row.revision);
+    },
+    async save(expected, next) {
+      const { rows } =
+        expected !== undefined
+          ? await driver.query(
+              `UPDATE ${s}.checkpoints SET revision = $3::bigint, updated_at = now()
+                WHERE subscription_name = $1 AND stream_name = $2
+                  AND revision = $4::bigint AND $3::bigint > $4::bigint
+               RETURNING 1`,
+              [name, streamName, next.toString(), expected.toString()],
+            )
+          : await driver.query(
+              `INSERT INTO ${s}.checkpoints (subscription_name, stream_name, revision)
+               VALUES ($1, $2, $3::bigint)
+               ON CONFLICT (subscription_name) DO NOTHING RETURNING 1`,
+              [name, streamName, next.toString()],
+            );
+      return rows.length === 1;
+    },
+  });
+
+  const track = (start: (waker: Waker, onEnd: () => void) => Subscription): Subscription => {
+    if (closed) throw new Error('the event store is closed');
+    const waker = new Waker();
+    localWakers.add(waker);
+    ensureListening();
+    // onEnd runs asynchronously (after the loop's first await), once `subscription` is set.
+    const onEnd = (): void => {
+      localWakers.delete(waker);
+      subscriptions.delete(subscription);
+    };
+    const subscription = start(waker, onEnd);
+    subscriptions.add(subscription);
+    return subscription;
+  };
+
+  const subscribeToAll = (
+    handler: EventHandler,
+    subscribeOptions: SubscribeOptions = {},
+  ): Subscription =>
+    track((waker, onEnd) =>
+      runSubscription<Position>({
+        source: {
+          start: subscribeOptions.fromPosition ?? START,
+          fetch: (after, max) => readAllPage(driver, after, max),
+          cursorOf: (e) => e.position,
+        },
+        handler,
+        checkpoints:
+          subscribeOptions.subscriptionName !== undefined
+            ? allCheckpoints(subscribeOptions.subscriptionName)
+            : undefined,
+        subscriptionName: subscribeOptions.subscriptionName,
+        pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
+        batchSize: subscribeOptions.batchSize ?? 500,
+        waker,
+        onEnd,
+      }),
+    );
+
+  const subscribeToStream = (
+    streamName: string,
+    handler: EventHandler,
+    subscribeOptions: SubscribeOptions = {},
+  ): Subscription =>
+    track((waker, onEnd) => {
+      const after = subscribeOptions.fromPosition;
+      return runSubscription<bigint>({
+        source: {
+          start: subscribeOptions.fromRevision ?? -1n,
+          fetch: (cursor, max) =>
+            readStream(streamName, { fromRevision: cursor + 1n, maxCount: max }),
+          cursorOf: (e) => e.revision,
+          ...(after && subscribeOptions.fromRevision === undefined
+            ? {
+                skip: (e: RecordedEvent) =>
+                  e.position.transactionId < after.transactionId ||
+                  (e.position.transactionId === after.transactionId &&
+                    e.position.sequence <= after.sequence),
+              }
+            : {}),
+        },
+        handler,
+        checkpoints:
+          subscribeOptions.subscriptionName !== undefined
+            ? streamCheckpoints(subscribeOptions.subscriptionName, streamName)
+            : undefined,
+        subscriptionName: subscribeOptions.subscriptionName,
+        pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
+        batchSize: subscribeOptions.batchSize ?? 500,
+        waker,
+        onEnd,
+      });
+    });
+
+  // --- append ------------------------------------------------------------------------------
+  const appendToStream = async (
+    streamName: string,
+    events: readonly EventData[],
+    appendOptions: AppendOptions = {},
+  ): Promise<AppendResult> => {
+    const expected = appendOptions.expectedRevision ?? 'any';
+    const expectedText = expectedParam(expected);
+    const batch = prepareBatch(streamName, events);
+    const ids = batch.map((e) => e.id);
+    const single = batch.length === 1 ? batch[0] : undefined;
+    const [text, name, params] = single
+      ? [
+          appendEventText,
+          appendEventName,
+          [streamName, expectedText, single.id, single.type, single.body],
+        ]
+      : [
+          appendEventsText,
+          appendEventsName,
+          [streamName, expectedText, ids, batch.map((e) => e.type), batch.map((e) => e.body)],
+        ];
+    for (let attempt = 1; ; attempt++) {
+      if (batch.length > 0) {
+        let inserted: InsertedRow[];
+        try {
+          inserted = (await driver.query<InsertedRow>(text, params, { name })).rows;
+        } catch (error) {
+          // unique_violation: a concurrent append took this revision (or one of these ids)
+          // first; it has committed by now, so run again on a fresh snapshot.
+          if (sqlState(error) === '23505' && attempt < MAX_ATTEMPTS) continue;
+          throw error;
+        }
+        let last: InsertedRow | undefined;
+        for (const row of inserted) {
+          if (!last || BigInt(row.revision) > BigInt(last.revision)) last = row;
+        }
+        if (last) {
+          afterAppend();
+          return {
+            nextExpectedRevision: BigInt(last.revision),
+            position: {
+              transactionId: BigInt(last.transaction_id),
+              sequence: BigInt(last.position),
+            },
+          };
+        }
+      }
+      // Nothing inserted: a retry of stored events, a wrong expected revision, or an empty batch.
+      const row = (await driver.query<AppendRow>(refusalText, [streamName, expectedText, ids]))
+        .rows[0];
+      switch (row?.o_status) {
+        case 'ok':
+        case 'idempotent':
+          return {
+            nextExpectedRevision: BigInt(row.o_revision ?? '-1'),
+            position: {
+              transactionId: BigInt(row.o_transaction_id ?? '0'),
+              sequence: BigInt(row.o_position ?? '0'),
+            },
+          };
+        case 'wrong_expected_version':
+          throw new EventStoreError({
+            tag: 'WrongExpectedVersion',
+            streamName,
+            expected,
+            actual: row.o_revision === null ? 'no_stream' : BigInt(row.o_revision),
+          });
+        case 'idempotency_conflict':
+          throw new EventStoreError({
+            tag: 'IdempotencyConflict',
+            streamName,
+            eventId: row.o_event_id ?? '',
+            reason: row.o_reason ?? 'idempotency conflict',
+          });
+        case 'retry':
+          if (attempt < MAX_ATTEMPTS) continue;
+          throw new Error(`append to ${streamName} kept racing with concurrent appends`);
+        default:
+          throw new Error(`append_refusal returned ${JSON.stringify(row)}`);
+      }
+    }
+  };
+
+  return {
+    schema,
+    appendToStream,
+    readStream,
+    readAll: (readOptions: ReadAllOptions = {}) =>
+      readAllPage(driver, readOptions.fromPosition ?? START, readOptions.maxCount ?? 1000),
+    subscribeToAll,
+    subscribeToStream,
+    verifyIntegrity: (verifyOptions = {}) => verifyIntegrity(driver, { ...verifyOptions, schema }),
+    seal,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (notifyTimer) clearTimeout(notifyTimer);
+      if (sealTimer) clearInterval(sealTimer);
+      await Promise.all([...subscriptions].map((sub) => sub.stop()));
+      const stopListening = await unlisten;
+      await stopListening?.();
+    },
+  };
+}

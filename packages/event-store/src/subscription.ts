@@ -1,0 +1,123 @@
+/**
+ * A catch-up subscription loop, independent of the database: fetch a batch after the cursor,
+ * hand each event to the handler in order, then move the durable checkpoint by compare-and-swap.
+ * When a batch comes back empty it sleeps until woken (an append in this process, a NOTIFY) or
+ * until the poll interval passes.
+ */
+import type { EventHandler, RecordedEvent, Subscription } from './port.js';
+
+/** The stored checkpoint moved under us: another instance owns this subscription name. */
+export class CheckpointConflictError extends Error {
+  constructor(readonly subscriptionName: string) {
+    super(
+      `CheckpointConflict: the checkpoint of subscription "${subscriptionName}" was moved by another instance`,
+    );
+    this.name = 'CheckpointConflictError';
+  }
+}
+
+export interface CheckpointStore<C> {
+  load(): Promise<C | undefined>;
+  /** Compare-and-swap: from `expected` (undefined: no row yet) to `next`; false when it lost. */
+  save(expected: C | undefined, next: C): Promise<boolean>;
+}
+
+export interface SubscriptionSource<C> {
+  readonly start: C;
+  fetch(after: C, max: number): Promise<readonly RecordedEvent[]>;
+  cursorOf(event: RecordedEvent): C;
+  /** Events to skip without handing them to the handler (still advance the cursor). */
+  skip?(event: RecordedEvent): boolean;
+}
+
+export class Waker {
+  private pending = false;
+  private resolve: (() => void) | undefined;
+
+  wake(): void {
+    this.pending = true;
+    const r = this.resolve;
+    this.resolve = undefined;
+    r?.();
+  }
+
+  /** Resolves on the next wake() (or at once if one came since the last wait), or after `ms`. */
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.resolve = undefined;
+        resolve();
+      }, ms);
+      this.resolve = () => {
+        clearTimeout(timer);
+        this.pending = false;
+        resolve();
+      };
+    });
+  }
+}
+
+export interface RunOptions<C> {
+  readonly source: SubscriptionSource<C>;
+  readonly handler: EventHandler;
+  readonly checkpoints: CheckpointStore<C> | undefined;
+  readonly subscriptionName: string | undefined;
+  readonly pollIntervalMs: number;
+  readonly batchSize: number;
+  readonly waker: Waker;
+  readonly onEnd: () => void;
+}
+
+export function runSubscription<C>(options: RunOptions<C>): Subscription {
+  const { source, handler, checkpoints, waker } = options;
+  let stopping = false;
+
+  const loop = async (): Promise<void> => {
+    let stored: C | undefined = checkpoints ? await checkpoints.load() : undefined;
+    let cursor = stored ?? source.start;
+    let moved = false;
+    const commit = async (): Promise<void> => {
+      if (!checkpoints || !moved) return;
+      if (!(await checkpoints.save(stored, cursor))) {
+        throw new CheckpointConflictError(options.subscriptionName ?? '');
+      }
+      stored = cursor;
+      moved = false;
+    };
+    while (!stopping) {
+      const batch = await source.fetch(cursor, options.batchSize);
+      if (batch.length === 0) {
+        await waker.wait(options.pollIntervalMs);
+        continue;
+      }
+      try {
+        for (const event of batch) {
+          if (stopping) break;
+          if (!source.skip?.(event)) await handler(event);
+          cursor = source.cursorOf(event);
+          moved = true;
+        }
+      } catch (error) {
+        // Keep what was handled before the failing event, then stop with the handler's error.
+        await commit().catch(() => undefined);
+        throw error;
+      }
+      await commit();
+    }
+  };
+
+  const done = loop().finally(options.onEnd);
+  done.catch(() => undefined); // observed through `done`; never an unhandled rejection
+  return {
+    done,
+    stop: async () => {
+      stopping = true;
+      waker.wake();
+      await done.catch(() => undefined);
+    },
+  };
+}
