@@ -1,8 +1,9 @@
 /**
  * ReviseDraft over HTTP against the store's own append rate, in one run on one database.
  *
- * Starts drafting/review/publishing in this process on real PostgreSQL (DATABASE_URL, a fresh
- * schema, dropped after) and measures, for 1, 4 and 16 concurrent clients each on its own
+ * Starts the system as `npm start` does (drafting, review, publishing in one process: a child
+ * process of this one, as a deployment would run it) on real PostgreSQL (DATABASE_URL, a fresh
+ * schema, dropped after) and measures from this process, for 1, 4 and 16 concurrent clients each on its own
  * article, ReviseDraft commands (the seed article's content, a new summary each time) over
  * HTTP with keep-alive (node:http with a keep-alive agent: the load generator's own CPU
  * competes with the server's on this machine, and undici's fetch costs about twice as much
@@ -10,16 +11,12 @@
  * rate with as many writers on distinct streams, with the same event payload. Prints JSON with
  * the ratio http/store per client count (goal: >= 0.6 at 16).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import { createServer } from 'node:net';
 import pg from 'pg';
-import { allServices } from '../services/platform/src/index.js';
-import {
-  createAuthenticator,
-  issueDevelopmentToken,
-  openEventStore,
-  startSystem,
-} from '../packages/service-kit/src/index.js';
+import { issueDevelopmentToken, openEventStore } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
 import { median, round, timed } from './timing.js';
 import type { CaseResult } from './timing.js';
@@ -29,16 +26,47 @@ const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const CLIENTS = [1, 4, 16];
 
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+const waitUntilReady = async (url: string): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ready within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
 async function main(): Promise<void> {
   const schema = `bench_http_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const opened = await openEventStore({ databaseUrl: DATABASE_URL, dataDir: '' }, { schema });
   const secret = randomUUID();
-  const deps = {
-    store: opened.store,
-    sql: opened.sql,
-    authenticator: createAuthenticator({ kind: 'hs256' as const, secret }),
-  };
-  const system = await startSystem(deps, allServices(deps), { port: 0 });
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/platform/src/main.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL,
+      EVENT_STORE_SCHEMA: schema,
+      SCHEMA_PREFIX: schema,
+      JWT_SECRET: secret,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const system = { url: `http://127.0.0.1:${port}` };
+  await waitUntilReady(`${system.url}/readyz`);
   const token = await issueDevelopmentToken(secret, { id: 'bench.reporter', role: 'reporter' });
   const content = seedContent();
   const started = Date.now();
@@ -175,11 +203,13 @@ async function main(): Promise<void> {
     );
   } finally {
     agent.destroy();
-    await system.stop();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
     await opened.close();
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
     await client.end();
   }
 }

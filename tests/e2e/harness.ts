@@ -11,6 +11,7 @@ import {
   createAuthenticator,
   issueDevelopmentToken,
   openEventStore,
+  readModelSchemas,
   startSystem,
 } from '@newsroom/service-kit';
 import type { Role, ServiceDeps } from '@newsroom/service-kit';
@@ -62,6 +63,7 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
   const deps: ServiceDeps = {
     store: opened.store,
     sql: opened.sql,
+    readModelSchema: readModelSchemas(schema),
     authenticator: createAuthenticator({ kind: 'hs256', secret }),
     ...(clock === undefined ? {} : { clock }),
   };
@@ -118,6 +120,7 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
         await client.connect();
         try {
           await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
         } finally {
           await client.end();
         }

@@ -7,8 +7,11 @@ import * as t from 'io-ts';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as E from 'fp-ts/lib/Either.js';
 
-/** True when `s` has no lone surrogate (what `String.prototype.isWellFormed` checks). */
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+
+/** True when `s` has no lone surrogate (`String.prototype.isWellFormed`, native on Node 20). */
 export const isWellFormed = (s: string): boolean => {
+  if (nativeIsWellFormed !== undefined) return nativeIsWellFormed.call(s);
   for (let i = 0; i < s.length; i++) {
     const code = s.charCodeAt(i);
     if (code >= 0xd800 && code <= 0xdbff) {
@@ -30,6 +33,10 @@ export const codePointLength = (s: string): number => {
   for (const _ of s) n++;
   return n;
 };
+
+/** Whether `s` has at most `max` code points; counts them only when UTF-16 length says it may not. */
+const withinCodePoints = (s: string, max: number): boolean =>
+  s.length <= max || codePointLength(s) <= max;
 
 const nfcProblem = (s: string): string | undefined =>
   !isWellFormed(s)
@@ -76,16 +83,15 @@ export const boundedText = (
   const base = options.nonEmpty ? NonEmptyText : NfcText;
   return new t.Type<string, string, unknown>(
     name,
-    (u): u is string => base.is(u) && codePointLength(u) <= max,
+    (u): u is string => base.is(u) && withinCodePoints(u, max),
     (u, c) =>
       pipe(
         base.validate(u, c),
-        E.chain((s) => {
-          const length = codePointLength(s);
-          return length <= max
+        E.chain((s) =>
+          withinCodePoints(s, max)
             ? t.success(s)
-            : t.failure(u, c, `must be at most ${max} characters (got ${length})`);
-        }),
+            : t.failure(u, c, `must be at most ${max} characters (got ${codePointLength(s)})`),
+        ),
       ),
     t.identity,
   );

@@ -29,6 +29,8 @@ export const Environment = t.partial({
   JWT_AUDIENCE: t.string,
   BODY_LIMIT: t.string,
   NODE_ENV: t.string,
+  EVENT_STORE_SCHEMA: t.string,
+  SCHEMA_PREFIX: t.string,
 });
 export type Environment = t.TypeOf<typeof Environment>;
 
@@ -41,6 +43,10 @@ export interface ServiceConfig {
   readonly auth: AuthConfig;
   readonly bodyLimit: string;
   readonly usingDevelopmentSecret: boolean;
+  /** The event store's schema (default `event_store`). */
+  readonly eventStoreSchema: string;
+  /** Prefixed to every service's read-model schema (`<prefix>_publishing`); none by default. */
+  readonly schemaPrefix: string | undefined;
 }
 
 export const loadConfig = (
@@ -80,5 +86,7 @@ export const loadConfig = (
     auth,
     bodyLimit: e.BODY_LIMIT ?? '1mb',
     usingDevelopmentSecret: e.JWKS_URL === undefined && e.JWT_SECRET === undefined,
+    eventStoreSchema: e.EVENT_STORE_SCHEMA ?? 'event_store',
+    schemaPrefix: e.SCHEMA_PREFIX,
   };
 };

@@ -25,6 +25,8 @@ export interface ServiceDeps {
   readonly store: PostgresEventStore;
   /** The same database, for a service's own read models (each in its own schema). */
   readonly sql: SqlDriver;
+  /** The schema of a service's read models: `publishing`, or `<prefix>_publishing`. */
+  readonly readModelSchema: (service: string) => string;
   readonly authenticator: Authenticator;
   /** The clock commands are stamped with; tests pass a fixed one. */
   readonly clock?: () => Date;
@@ -39,6 +41,12 @@ export interface ServiceDefinition {
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
 }
+
+/** `publishing`, or `<prefix>_publishing` when a prefix isolates one deployment (or test). */
+export const readModelSchemas =
+  (prefix: string | undefined) =>
+  (service: string): string =>
+    prefix === undefined ? service : `${prefix}_${service}`;
 
 export interface OpenedStore {
   readonly store: PostgresEventStore;
@@ -172,7 +180,7 @@ export const runProcess = async (
   }
   let opened: OpenedStore;
   try {
-    opened = await openEventStore(config);
+    opened = await openEventStore(config, { schema: config.eventStoreSchema });
   } catch (error) {
     console.error(
       JSON.stringify({ level: 'error', msg: 'cannot open the event store', error: String(error) }),
@@ -182,6 +190,7 @@ export const runProcess = async (
   const deps: ServiceDeps = {
     store: opened.store,
     sql: opened.sql,
+    readModelSchema: readModelSchemas(config.schemaPrefix),
     authenticator: createAuthenticator(config.auth),
   };
   const services = build(deps);

@@ -23,7 +23,7 @@ export const SCHEDULER_ACTOR = { id: 'publishing-scheduler', role: 'system' } as
 export interface SchedulerOptions {
   /** How often due schedules are looked for. Default 1000 ms. */
   readonly intervalMs?: number;
-  /** The service's own schema for its read models. Default `publishing`. */
+  /** The service's own schema for its read models. Default `deps.readModelSchema('publishing')`. */
   readonly schema?: string;
   readonly log?: (line: Record<string, unknown>) => void;
 }
@@ -38,7 +38,7 @@ export interface Scheduler {
 }
 
 export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {}): Scheduler => {
-  const schema = options.schema ?? 'publishing';
+  const schema = options.schema ?? deps.readModelSchema('publishing');
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   const table = `${schema}.schedules`;
   const clock = deps.clock ?? (() => new Date());
