@@ -1,0 +1,62 @@
+/**
+ * The contract on a real PostgreSQL server (DATABASE_URL, default the local `test` database).
+ * Every store gets a fresh schema named after this run; all of them are dropped at the end.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describeEventStoreContract } from '../event-store.contract.js';
+import type { ContractHarness } from '../event-store.contract.js';
+import { pgDriver } from './driver.js';
+import type { PostgresEventStore } from './postgres-event-store.js';
+import { createPostgresEventStore } from './postgres-event-store.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+describeEventStoreContract(
+  'PostgreSQL server (node-postgres)',
+  async (): Promise<ContractHarness> => {
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 24 });
+    const driver = pgDriver(pool);
+    const prefix = `es_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const schemas: string[] = [];
+    const stores: PostgresEventStore[] = [];
+    const open = async (schema: string, migrate = true) => {
+      const store = await createPostgresEventStore({ driver, schema, migrate });
+      stores.push(store);
+      return store;
+    };
+    return {
+      concurrency: 'server',
+      async freshStore() {
+        const schema = `${prefix}_${schemas.length}`;
+        schemas.push(schema);
+        const store = await open(schema);
+        return { store, schema, driver, reopen: () => open(schema, false) };
+      },
+      async session(schema) {
+        const client = new pg.Client({ connectionString: DATABASE_URL });
+        await client.connect();
+        const store = await createPostgresEventStore({
+          driver: pgDriver(client),
+          schema,
+          migrate: false,
+        });
+        return {
+          store,
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+          close: async () => {
+            await store.close();
+            await client.end();
+          },
+        };
+      },
+      async close() {
+        for (const store of stores) await store.close();
+        for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await pool.end();
+      },
+    };
+  },
+);

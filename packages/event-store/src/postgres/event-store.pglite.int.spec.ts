@@ -1,0 +1,34 @@
+/**
+ * The contract on PGlite: one fresh in-memory instance for this file, a fresh schema in it
+ * for every store.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { describeEventStoreContract } from '../event-store.contract.js';
+import type { ContractHarness } from '../event-store.contract.js';
+import { pgliteDriver } from './driver.js';
+import type { PostgresEventStore } from './postgres-event-store.js';
+import { createPostgresEventStore } from './postgres-event-store.js';
+
+describeEventStoreContract('PGlite (in memory)', async (): Promise<ContractHarness> => {
+  const db = await PGlite.create();
+  const driver = pgliteDriver(db);
+  let schemas = 0;
+  const stores: PostgresEventStore[] = [];
+  const open = async (schema: string, migrate = true) => {
+    const store = await createPostgresEventStore({ driver, schema, migrate });
+    stores.push(store);
+    return store;
+  };
+  return {
+    concurrency: 'single-connection',
+    async freshStore() {
+      const schema = `es_test_${schemas++}`;
+      const store = await open(schema);
+      return { store, schema, driver, reopen: () => open(schema, false) };
+    },
+    async close() {
+      for (const store of stores) await store.close();
+      await db.close();
+    },
+  };
+});
