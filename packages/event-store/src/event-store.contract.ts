@@ -44,6 +44,8 @@ export interface ContractHarness {
   freshStore(): Promise<ContractStore>;
   /** server only: a session on the given schema. */
   session?(schema: string): Promise<Session>;
+  /** server only: a store on the given schema through a pool of its own (another process). */
+  otherProcess?(schema: string): Promise<PostgresEventStore>;
   close(): Promise<void>;
 }
 
@@ -474,6 +476,57 @@ export function describeEventStoreContract(
         await sub.stop();
         await sub.done;
         expect(seen).toEqual(events.map((e) => e.id));
+      });
+
+      it('a subscription on another store instance is woken by appends, well before its poll interval', async () => {
+        const opened = await fresh();
+        // Server: another pool, as another process would have, so only NOTIFY can wake it.
+        // PGlite: another store on the same instance (one process), woken in-process.
+        const other =
+          harness.concurrency === 'server'
+            ? await harness.otherProcess?.(opened.schema)
+            : await opened.reopen();
+        if (!other) throw new Error('a server harness provides otherProcess');
+        const seen: string[] = [];
+        const sub = other.subscribeToAll(async (e) => void seen.push(e.id), {
+          pollIntervalMs: 60_000,
+        });
+        await sleep(300); // the subscription has polled once and sleeps, listening
+        const e = event();
+        const t0 = Date.now();
+        await opened.store.appendToStream(stream(), [e]);
+        await eventually(() => seen.length === 1, 5_000);
+        expect(Date.now() - t0).toBeLessThan(5_000);
+        await sub.stop();
+        expect(seen).toEqual([e.id]);
+        await other.close();
+      });
+
+      it('seals the log periodically when sealIntervalMs is set', async () => {
+        const { store, schema, driver } = await fresh();
+        await store.appendToStream(stream(), [event(), event()]);
+        const sealing = await createPostgresEventStore({
+          driver,
+          schema,
+          migrate: false,
+          sealIntervalMs: 20,
+        });
+        const seals = async () =>
+          Number(
+            (await driver.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".seals`))
+              .rows[0]?.n,
+          );
+        const deadline = Date.now() + 5_000;
+        while ((await seals()) < 1 && Date.now() < deadline) await sleep(20);
+        await store.appendToStream(stream(), [event()]);
+        while ((await seals()) < 2 && Date.now() < deadline) await sleep(20);
+        await sealing.close();
+        expect(await seals()).toBe(2);
+        expect(await store.verifyIntegrity()).toMatchObject({
+          ok: true,
+          seals: 2,
+          unsealedEvents: 0,
+        });
       });
 
       it('a durable subscription resumes after its checkpoint when restarted', async () => {

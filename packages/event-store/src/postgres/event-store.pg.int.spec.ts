@@ -52,6 +52,21 @@ describeEventStoreContract(
           },
         };
       },
+      async otherProcess(schema) {
+        const otherPool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+        const store = await createPostgresEventStore({
+          driver: pgDriver(otherPool),
+          schema,
+          migrate: false,
+        });
+        return {
+          ...store,
+          close: async () => {
+            await store.close();
+            await otherPool.end();
+          },
+        };
+      },
       async close() {
         for (const store of stores) await store.close();
         for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);

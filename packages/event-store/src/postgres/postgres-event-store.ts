@@ -4,6 +4,7 @@
  * statements; subscriptions poll and are woken by appends in this process and, on a server,
  * by a coalesced NOTIFY from other processes.
  */
+import { createHash } from 'node:crypto';
 import { canonicalEvent } from '../hash.js';
 import { NotJsonError } from '../jcs.js';
 import type {
@@ -157,7 +158,11 @@ export async function createPostgresEventStore(
   if (options.migrate !== false) await migrate(driver, schema);
 
   const s = quoteIdent(schema);
-  const channel = `${schema}_events`;
+  // NOTIFY channel names are identifiers (at most 63 bytes): long schema names are hashed.
+  const channel =
+    schema.length <= 50
+      ? `${schema}_events`
+      : `es_${createHash('sha256').update(schema).digest('hex').slice(0, 24)}_events`;
   const localWakers = wakerSet(driver.target, schema);
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const notifyEnabled = (options.notify ?? true) && driver.listen !== undefined;
