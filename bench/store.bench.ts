@@ -6,24 +6,33 @@
  *   append with the exact expected revision (what a command handler does);
  * - the ceiling: the same writers sending a plain INSERT of the same payload into a bare table
  *   (a bigserial primary key and nothing else), in the same run on the same database;
- * - ratio = store events/s / ceiling events/s;
+ * - ratio = store events/s / ceiling events/s, the median of the rounds' ratios (each round
+ *   runs the cases back to back, so a load spike from elsewhere on the machine hits one round,
+ *   not one side);
+ * - for the analysis, a third case: a plain INSERT into a table shaped like the store's events
+ *   table (its three unique indexes, the hashes), without reading the head, checking ids or
+ *   chaining: how much of the gap the indexes alone explain;
  * - batch appends of 100 events; readAll throughput.
  *
- * Each case runs for CASE_SECONDS (default 3) after a short warm-up; cases alternate store and
- * ceiling ROUNDS times (default 2) and report the median round, so that background work
- * (checkpoints, autovacuum) does not land on one side only.
+ * Each case runs for CASE_SECONDS (default 2) after a short warm-up; ROUNDS (default 3)
+ * rounds per writer count, the order of the cases rotating from round to round.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { EventData } from '../packages/event-store/src/index.js';
-import { createPostgresEventStore, pgDriver } from '../packages/event-store/src/index.js';
+import {
+  canonicalEvent,
+  createPostgresEventStore,
+  pgDriver,
+} from '../packages/event-store/src/index.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
+const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 2);
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 0.5);
-const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const WRITERS = [1, 4, 16];
 
 const fixture = JSON.parse(
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
   const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 20 });
   const started = Date.now();
+  const loadAtStart = os.loadavg().map((x) => round(x, 2));
   try {
     const server = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]
       ?.server_version;
@@ -106,6 +116,10 @@ async function main(): Promise<void> {
       `CREATE TABLE "${schema}".ceiling (
          id bigserial PRIMARY KEY, stream_name text, revision bigint, event_id uuid,
          event_type text, body json, recorded_at timestamptz DEFAULT now())`,
+    );
+    // The store's table with its indexes and defaults (LIKE copies no triggers).
+    await pool.query(
+      `CREATE TABLE "${schema}".shaped (LIKE "${schema}".events INCLUDING DEFAULTS INCLUDING INDEXES)`,
     );
     // Open every connection before measuring.
     await Promise.all(Array.from({ length: 20 }, () => pool.query('SELECT 1')));
@@ -149,30 +163,62 @@ async function main(): Promise<void> {
       });
     };
 
+    const shapedCase = async (writers: number, seconds: number): Promise<CaseResult> => {
+      const run = runId++;
+      const revisions = new Array<number>(writers).fill(0);
+      return timed(writers, seconds, async (w) => {
+        const { data, metadata } = payload(0);
+        const revision = revisions[w] ?? 0;
+        revisions[w] = revision + 1;
+        const id = randomUUID();
+        const body = canonicalEvent({ id, type: 'DraftRevised', data, metadata });
+        await pool.query({
+          name: 'bench_shaped_insert',
+          text: `INSERT INTO "${schema}".shaped (stream_name, revision, event_id, event_type, body,
+                   recorded_at, previous_hash, hash)
+                 VALUES ($1, $2, $3, $4, $5::text::json, now(), '\\x00', sha256(convert_to($5::text, 'UTF8')))`,
+          values: [`article-bench-${run}-${w}`, revision, id, 'DraftRevised', body],
+        });
+        return 1;
+      });
+    };
+
+    const cases = { store: storeCase, ceiling: ceilingCase, shaped: shapedCase } as const;
+    type CaseName = keyof typeof cases;
+    const order: CaseName[] = ['store', 'ceiling', 'shaped'];
+    const medianOf = (xs: number[]): number => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
+    };
     const single: Record<string, unknown> = {};
     for (const writers of WRITERS) {
-      await storeCase(writers, WARMUP_SECONDS);
-      await ceilingCase(writers, WARMUP_SECONDS);
-      const storeRuns: CaseResult[] = [];
-      const ceilingRuns: CaseResult[] = [];
+      for (const name of order) await cases[name](writers, WARMUP_SECONDS);
+      const runs: Record<CaseName, CaseResult[]> = { store: [], ceiling: [], shaped: [] };
       for (let r = 0; r < ROUNDS; r++) {
-        // Alternate which side goes first so that neither always follows the other.
-        if (r % 2 === 0) {
-          storeRuns.push(await storeCase(writers, CASE_SECONDS));
-          ceilingRuns.push(await ceilingCase(writers, CASE_SECONDS));
-        } else {
-          ceilingRuns.push(await ceilingCase(writers, CASE_SECONDS));
-          storeRuns.push(await storeCase(writers, CASE_SECONDS));
+        // Rotate the order so that no case always runs right after another.
+        for (let k = 0; k < order.length; k++) {
+          const name = order[(r + k) % order.length] as CaseName;
+          runs[name].push(await cases[name](writers, CASE_SECONDS));
         }
       }
-      const s = median(storeRuns);
-      const c = median(ceilingRuns);
+      const ratios = runs.store.map((x, i) =>
+        round(x.eventsPerSecond / (runs.ceiling[i]?.eventsPerSecond ?? Number.NaN)),
+      );
       single[`writers${writers}`] = {
-        store: s,
-        ceiling: c,
-        ratio: round(s.eventsPerSecond / c.eventsPerSecond),
-        storeRounds: storeRuns.map((x) => x.eventsPerSecond),
-        ceilingRounds: ceilingRuns.map((x) => x.eventsPerSecond),
+        store: median(runs.store),
+        ceiling: median(runs.ceiling),
+        ratio: medianOf(ratios),
+        roundRatios: ratios,
+        storeRounds: runs.store.map((x) => x.eventsPerSecond),
+        ceilingRounds: runs.ceiling.map((x) => x.eventsPerSecond),
+        tableShapeInsert: {
+          ...median(runs.shaped),
+          ratioToCeiling: medianOf(
+            runs.shaped.map((x, i) =>
+              round(x.eventsPerSecond / (runs.ceiling[i]?.eventsPerSecond ?? Number.NaN)),
+            ),
+          ),
+        },
       };
     }
 
@@ -217,7 +263,9 @@ async function main(): Promise<void> {
         {
           bench: 'event-store',
           server: `PostgreSQL ${server}`,
-          cores: (await import('node:os')).availableParallelism(),
+          cores: os.availableParallelism(),
+          loadAverageAtStart: loadAtStart,
+          loadAverageAtEnd: os.loadavg().map((x) => round(x, 2)),
           caseSeconds: CASE_SECONDS,
           rounds: ROUNDS,
           payloadBytes: Buffer.byteLength(JSON.stringify(payload(0))),

@@ -30,8 +30,10 @@ export interface RecordedEvent {
   /** Global position: (transaction id, sequence). Order of readAll is by both. */
   readonly position: Position;
   readonly data: unknown;
+  /** null when the event was appended without metadata. */
   readonly metadata: unknown;
-  /** When the database recorded the event (server clock). */
+  /** When the database recorded the event (server clock, millisecond precision, never
+   *  earlier than the stream's previous event). */
   readonly recordedAt: Date;
   /** SHA-256 chain: hash of the previous event of this stream (32 zero bytes for the first). */
   readonly previousHash: string; // hex
@@ -46,9 +48,12 @@ export interface Position {
 export const START: Position = { transactionId: 0n, sequence: 0n };
 
 export interface AppendResult {
-  /** The stream's last revision after the append. */
+  /** The stream's last revision after the append. An idempotent retry answers with the
+   *  first append's result; an empty append with the stream's current revision (-1n when
+   *  the stream does not exist). */
   readonly nextExpectedRevision: bigint;
-  /** Position of the last event appended. */
+  /** Position of the last event appended (for an empty append: of the stream's last event,
+   *  START when there is none). */
   readonly position: Position;
 }
 
