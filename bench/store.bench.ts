@@ -14,7 +14,7 @@
  *   chaining: how much of the gap the indexes alone explain;
  * - batch appends of 100 events; readAll throughput.
  *
- * Each case runs for CASE_SECONDS (default 2) after a short warm-up; ROUNDS (default 3)
+ * Each case runs for CASE_SECONDS (default 1.2) after a short warm-up; ROUNDS (default 5)
  * rounds per writer count, the order of the cases rotating from round to round.
  */
 import { randomUUID } from 'node:crypto';
@@ -30,9 +30,9 @@ import {
 } from '../packages/event-store/src/index.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 2);
+const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 1.2);
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 0.5);
-const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const WRITERS = [1, 4, 16];
 
 const fixture = JSON.parse(
