@@ -182,9 +182,16 @@ export async function createPostgresEventStore(
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   const ensureListening = (): void => {
     if (unlisten || !notifyEnabled || !driver.listen) return;
+    const wakeAll = () => {
+      for (const w of localWakers) w.wake();
+    };
     unlisten = driver
-      .listen(channel, () => {
-        for (const w of localWakers) w.wake();
+      .listen(channel, wakeAll)
+      // Once listening, read again: a NOTIFY sent while LISTEN was being set up was lost,
+      // and without this the subscription would only see that append at its next poll.
+      .then((stop) => {
+        wakeAll();
+        return stop;
       })
       .catch(() => undefined); // polling still works without wake-ups
   };
