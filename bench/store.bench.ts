@@ -23,6 +23,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { EventData } from '../packages/event-store/src/index.js';
+import { median, round, timed } from './timing.js';
+import type { CaseResult } from './timing.js';
 import {
   canonicalEvent,
   createPostgresEventStore,
@@ -50,56 +52,6 @@ function payload(i: number): { data: unknown; metadata: unknown } {
     metadata: { actor: 'editor-7', role: 'editor', correlationId: randomUUID() },
   };
 }
-
-interface CaseResult {
-  readonly events: number;
-  readonly seconds: number;
-  readonly eventsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-}
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted.length === 0
-    ? 0
-    : (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0);
-const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
-
-/** Runs `writers` loops calling op(writer, i) until the deadline; op returns events written. */
-async function timed(
-  writers: number,
-  seconds: number,
-  op: (writer: number, i: number) => Promise<number>,
-): Promise<CaseResult> {
-  const latencies: number[] = [];
-  let events = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: writers }, async (_, w) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const t0 = performance.now();
-        const written = await op(w, i); // not `events += await`: that reads `events` before awaiting
-        latencies.push(performance.now() - t0);
-        events += written;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    events,
-    seconds: round(elapsed, 2),
-    eventsPerSecond: Math.round(events / elapsed),
-    p50Ms: round(percentile(latencies, 0.5)),
-    p99Ms: round(percentile(latencies, 0.99)),
-  };
-}
-
-const median = (results: CaseResult[]): CaseResult => {
-  const sorted = [...results].sort((a, b) => a.eventsPerSecond - b.eventsPerSecond);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as CaseResult;
-};
 
 async function main(): Promise<void> {
   const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
