@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
 import {
   ArticleCommand,
   ArticleCommandBody,
@@ -8,7 +6,7 @@ import {
   CommandEnvelope,
   type ArticleCommandType,
 } from './commands.js';
-import { formatValidationErrors } from './problem.js';
+import { decoded, paths } from './testing.js';
 
 const content = {
   headline: 'Hải Phòng phải đi đầu trong sáng tạo',
@@ -55,16 +53,6 @@ const samples: {
     { reason: 'Sai sự thật' },
     'data.notice',
   ],
-};
-
-const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A => {
-  const r = codec.decode(u);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(formatValidationErrors(r.left)));
-  return r.right;
-};
-const paths = (codec: t.Decoder<unknown, unknown>, u: unknown): string[] => {
-  const r = codec.decode(u);
-  return E.isLeft(r) ? formatValidationErrors(r.left).map((e) => e.path) : [];
 };
 
 describe('command codecs', () => {

@@ -4,6 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { Block, Content, Publisher } from './content.js';
 import { formatValidationErrors } from './problem.js';
+import { decoded } from './testing.js';
 
 const fixtureUrl = new URL(
   '../../../tests/fixtures/haiphong-portal-2019-04-08.json',
@@ -15,11 +16,6 @@ const contentKeys = ['publisher', 'language', 'headline', 'byline', 'blocks'] as
 const seedContent = (): Record<string, unknown> =>
   Object.fromEntries(contentKeys.map((k) => [k, fixture[k]]));
 
-const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A => {
-  const r = codec.decode(u);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(formatValidationErrors(r.left)));
-  return r.right;
-};
 const failures = (codec: t.Decoder<unknown, unknown>, u: unknown) => {
   const r = codec.decode(u);
   return E.isLeft(r) ? formatValidationErrors(r.left) : [];

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
 import { ArticleEvent, articleEventTypes, EventMetadata, type ArticleEventType } from './events.js';
-import { formatValidationErrors } from './problem.js';
+import { decoded, paths } from './testing.js';
 
 const content = {
   headline: 'Hải Phòng phải đi đầu trong sáng tạo',
@@ -56,16 +54,6 @@ const samples: {
   ],
   'ArticleUnpublished.v1': [{ reason: 'Tạm gỡ' }, { reason: 'Tạm gỡ', notice: 'x' }, 'data.notice'],
   'ArticleRetracted.v1': [{ reason: 'Sai', notice: 'Đã gỡ bỏ' }, { reason: 'Sai' }, 'data.notice'],
-};
-
-const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A => {
-  const r = codec.decode(u);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(formatValidationErrors(r.left)));
-  return r.right;
-};
-const paths = (codec: t.Decoder<unknown, unknown>, u: unknown): string[] => {
-  const r = codec.decode(u);
-  return E.isLeft(r) ? formatValidationErrors(r.left).map((e) => e.path) : [];
 };
 
 describe('event codecs', () => {

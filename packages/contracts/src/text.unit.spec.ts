@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
-import { formatValidationErrors } from './problem.js';
 import {
   boundedText,
   HttpUrl,
@@ -14,16 +11,7 @@ import {
   Slug,
   Uuid,
 } from './text.js';
-
-const decoded = <A>(codec: t.Decoder<unknown, A>, u: unknown): A => {
-  const r = codec.decode(u);
-  if (E.isLeft(r)) throw new Error(JSON.stringify(formatValidationErrors(r.left)));
-  return r.right;
-};
-const messages = (codec: t.Decoder<unknown, unknown>, u: unknown): string[] => {
-  const r = codec.decode(u);
-  return E.isLeft(r) ? formatValidationErrors(r.left).map((e) => e.message) : [];
-};
+import { decoded, messages } from './testing.js';
 
 describe('NfcText', () => {
   const nfc = 'Hải Phòng';
