@@ -6,6 +6,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { allServices } from '@newsroom/platform';
 import {
   createAuthenticator,
@@ -142,4 +143,24 @@ export const textBytes = (value: unknown): string[] => {
       ]);
   }
   return [];
+};
+
+/**
+ * A test system started before the suite's tests and stopped after them. The returned object
+ * stands for it (its members are read when a test runs, once the system is up).
+ */
+export const useTestSystem = (kind: StoreKind, clock?: () => Date): TestSystem => {
+  let current: TestSystem | undefined;
+  beforeAll(async () => {
+    current = await startTestSystem(kind, clock);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as TestSystem, {
+    get: (_target, key) => {
+      if (current === undefined) throw new Error('the test system is not started yet');
+      return Reflect.get(current, key);
+    },
+  });
 };

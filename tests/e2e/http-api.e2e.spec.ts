@@ -4,9 +4,8 @@
  * paths for bad bodies, 413 over the size limit, and no input that produces a 5xx.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS, startTestSystem } from './harness.js';
-import type { TestSystem } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const reporter = { role: 'reporter', sub: 'reporter.h' } as const;
@@ -14,13 +13,7 @@ const editor = { role: 'editor', sub: 'editor.h' } as const;
 const publisher = { role: 'publisher', sub: 'publisher.h' } as const;
 
 describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
-  let sys: TestSystem;
-  beforeAll(async () => {
-    sys = await startTestSystem(kind);
-  });
-  afterAll(async () => {
-    await sys?.stop();
-  });
+  const sys = useTestSystem(kind);
 
   const create = async () => {
     const id = randomUUID();

@@ -3,9 +3,8 @@
  * time comes (as the `system` actor), not before; a cancelled schedule is never released.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS, startTestSystem } from './harness.js';
-import type { TestSystem } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const reporter = { role: 'reporter', sub: 'reporter.s' } as const;
@@ -28,13 +27,7 @@ const waitFor = async <T>(
 };
 
 describe.each(STORE_KINDS)('the publishing scheduler on %s', (kind) => {
-  let sys: TestSystem;
-  beforeAll(async () => {
-    sys = await startTestSystem(kind);
-  });
-  afterAll(async () => {
-    await sys?.stop();
-  });
+  const sys = useTestSystem(kind);
 
   const approved = async () => {
     const id = randomUUID();

@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '@newsroom/service-kit';
-import { STORE_KINDS, startTestSystem } from './harness.js';
-import type { TestSystem } from './harness.js';
+import { STORE_KINDS, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const ALL_ROLES: readonly Role[] = [
@@ -157,13 +156,7 @@ const CASES: readonly Case[] = [
 const as = (role: Role, sub = `${role}.x`) => ({ role, sub });
 
 describe.each(STORE_KINDS)('security on %s', (kind) => {
-  let sys: TestSystem;
-  beforeAll(async () => {
-    sys = await startTestSystem(kind);
-  });
-  afterAll(async () => {
-    await sys?.stop();
-  });
+  const sys = useTestSystem(kind);
 
   const ok = async (path: string, who: { role: Role; sub: string }, body: unknown) => {
     const reply = await sys.post(path, who, body);

@@ -5,9 +5,8 @@
  * as version 2. Every text read back is byte-identical to what was sent.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS, startTestSystem, textBytes } from './harness.js';
-import type { TestSystem } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS, textBytes, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const reporter = { role: 'reporter', sub: 'hoang.tung' } as const;
@@ -16,13 +15,7 @@ const editorB = { role: 'editor', sub: 'editor.b' } as const;
 const publisher = { role: 'publisher', sub: 'publisher.p' } as const;
 
 describe.each(STORE_KINDS)('the seed article story on %s', (kind) => {
-  let sys: TestSystem;
-  beforeAll(async () => {
-    sys = await startTestSystem(kind);
-  });
-  afterAll(async () => {
-    await sys?.stop();
-  });
+  const sys = useTestSystem(kind);
 
   it('goes from draft to a published correction, byte-exact, with four eyes enforced', async () => {
     const articleId = randomUUID();
