@@ -354,6 +354,55 @@ export function describeEventStoreContract(
       expect((await store.verifyIntegrity()).ok).toBe(true);
     });
 
+    describe('two store instances on one stream', () => {
+      it('a head another instance moved on is refused or retried exactly, and the chain verifies', async () => {
+        const opened = await fresh();
+        const a = opened.store;
+        const b =
+          harness.concurrency === 'server'
+            ? await harness.otherProcess?.(opened.schema)
+            : await opened.reopen();
+        if (!b) throw new Error('a server harness provides otherProcess');
+        const s = stream();
+        const [e0, e1, e2, e3, e4] = [
+          event('E0'),
+          event('E1'),
+          event('E2'),
+          event('E3'),
+          event('E4'),
+        ];
+        await a.appendToStream(s, [e0 as EventData], { expectedRevision: 'no_stream' });
+        await a.appendToStream(s, [e1 as EventData], { expectedRevision: 0n }); // A wrote head 1
+        await b.appendToStream(s, [e2 as EventData], { expectedRevision: 1n }); // B moves it to 2
+        // A's last append left the head at 1: appending on it now must fail, not fork the chain.
+        await expect(
+          a.appendToStream(s, [e3 as EventData], { expectedRevision: 1n }),
+        ).rejects.toMatchObject({ failure: { tag: 'WrongExpectedVersion', actual: 2n } });
+        const r3 = await a.appendToStream(s, [e3 as EventData], { expectedRevision: 2n });
+        const r4 = await a.appendToStream(s, [e4 as EventData], { expectedRevision: 3n });
+        expect([r3.nextExpectedRevision, r4.nextExpectedRevision]).toEqual([3n, 4n]);
+        // A retry of the last append, and an id stored before, behave as on any other path.
+        expect(await a.appendToStream(s, [e4 as EventData], { expectedRevision: 3n })).toEqual(r4);
+        // An id stored before, sent with the head's expected revision, is a retry of that event
+        // (ids are compared, not content): answered with its first result, nothing appended.
+        const again = await a.appendToStream(s, [{ ...event('Again'), id: (e0 as EventData).id }], {
+          expectedRevision: 4n,
+        });
+        expect(again.nextExpectedRevision).toBe(0n);
+        const stored = await a.readStream(s);
+        expect(stored.map((e) => e.id)).toEqual([e0, e1, e2, e3, e4].map((e) => e?.id));
+        expect(stored.map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n, 4n]);
+        for (let i = 1; i < stored.length; i++) {
+          expect(stored[i]?.previousHash).toBe(stored[i - 1]?.hash);
+          expect(stored[i]!.recordedAt.getTime()).toBeGreaterThanOrEqual(
+            stored[i - 1]!.recordedAt.getTime(),
+          );
+        }
+        expect(await a.verifyIntegrity()).toMatchObject({ ok: true });
+        await b.close();
+      });
+    });
+
     describe('global log', () => {
       it('readAll returns every event in (transaction id, position) order, batches in revision order', async () => {
         const { store } = await fresh();

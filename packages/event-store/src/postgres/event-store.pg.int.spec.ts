@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../event-store.contract.js';
 import type { ContractHarness } from '../event-store.contract.js';
 import { pgDriver } from './driver.js';
@@ -79,3 +80,38 @@ describeEventStoreContract(
     };
   },
 );
+
+describe('a store on a connection whose transactions the caller controls', () => {
+  it('never builds on a head that a rolled-back transaction held', async () => {
+    const schema = `es_test_rollback_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    try {
+      const outside = await createPostgresEventStore({ driver: pgDriver(pool), schema });
+      const inside = await createPostgresEventStore({
+        driver: pgDriver(client),
+        schema,
+        migrate: false,
+      });
+      const event = (type: string) => ({ id: randomUUID(), type, data: { type } });
+      await inside.appendToStream('s', [event('E0')], { expectedRevision: 'no_stream' });
+      await client.query('BEGIN');
+      await inside.appendToStream('s', [event('Rolled back')], { expectedRevision: 0n });
+      await client.query('ROLLBACK');
+      // Revision 1 never existed: building on it would leave a gap in the chain.
+      await expect(
+        inside.appendToStream('s', [event('E1')], { expectedRevision: 1n }),
+      ).rejects.toMatchObject({ failure: { tag: 'WrongExpectedVersion', actual: 0n } });
+      await inside.appendToStream('s', [event('E1')], { expectedRevision: 0n });
+      expect((await outside.readStream('s')).map((e) => e.revision)).toEqual([0n, 1n]);
+      expect(await outside.verifyIntegrity()).toMatchObject({ ok: true });
+      await inside.close();
+      await outside.close();
+    } finally {
+      await client.end();
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    }
+  });
+});
