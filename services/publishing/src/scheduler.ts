@@ -7,7 +7,7 @@
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
 import { ArticleEvent } from '@newsroom/contracts';
-import type { ArticleCommand } from '@newsroom/contracts';
+import type { ArticleCommand, ArticleEventType } from '@newsroom/contracts';
 import {
   articleSpec,
   articleStreamName,
@@ -30,6 +30,14 @@ export interface SchedulerOptions {
 
 const ARTICLE_STREAM = /^article-([0-9a-f-]{36})$/;
 
+/** The only events that change the schedule table; every other one is passed over undecoded. */
+const SCHEDULE_EVENTS: ReadonlySet<string> = new Set<ArticleEventType>([
+  'PublicationScheduled.v1',
+  'ScheduleCancelled.v1',
+  'ArticlePublished.v1',
+  'ArticleRetracted.v1',
+]);
+
 export interface Scheduler {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -51,7 +59,7 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
   /** Projection: one row per scheduled article, guarded by stream revision (at-least-once safe). */
   const project = async (event: RecordedEvent): Promise<void> => {
     const articleId = ARTICLE_STREAM.exec(event.streamName)?.[1];
-    if (articleId === undefined) return;
+    if (articleId === undefined || !SCHEDULE_EVENTS.has(event.type)) return;
     const decoded = ArticleEvent.decode({ type: event.type, data: event.data });
     if (isLeft(decoded)) {
       log({
