@@ -608,6 +608,54 @@ export function describeEventStoreContract(
         await restarted.close();
       });
 
+      it('with a checkpoint interval, stores the checkpoint when due and when stopped, not per batch', async () => {
+        const opened = await fresh();
+        const { store, schema, driver } = opened;
+        const name = `interval-${randomUUID()}`;
+        const storedPosition = async () =>
+          (
+            await driver.query<{ position: string }>(
+              `SELECT position::text AS position FROM "${schema}".checkpoints
+                WHERE subscription_name = $1`,
+              [name],
+            )
+          ).rows[0]?.position;
+        const first = [event(), event()];
+        const appended = [];
+        for (const e of first) appended.push(await store.appendToStream(stream(), [e]));
+        const seen: string[] = [];
+        const sub = store.subscribeToAll(async (e) => void seen.push(e.id), {
+          subscriptionName: name,
+          pollIntervalMs: 20,
+          checkpointIntervalMs: 60_000,
+        });
+        await eventually(() => seen.length === 2);
+        await sleep(100);
+        expect(await storedPosition()).toBeUndefined(); // handled, not yet due
+        await sub.stop();
+        expect(await storedPosition()).toBe(appended[1]?.position.sequence.toString());
+
+        const later = event();
+        const last = await store.appendToStream(stream(), [later]);
+        const restarted = await opened.reopen();
+        const seenAgain: string[] = [];
+        const sub2 = restarted.subscribeToAll(async (e) => void seenAgain.push(e.id), {
+          subscriptionName: name,
+          pollIntervalMs: 20,
+          checkpointIntervalMs: 50,
+        });
+        await eventually(() => seenAgain.length === 1);
+        // Due after 50 ms: stored while the subscription keeps running.
+        const deadline = Date.now() + 10_000;
+        while ((await storedPosition()) !== last.position.sequence.toString()) {
+          if (Date.now() > deadline) throw new Error('the checkpoint was not stored when due');
+          await sleep(20);
+        }
+        await sub2.stop();
+        expect(seenAgain).toEqual([later.id]);
+        await restarted.close();
+      });
+
       /**
        * Instance B loads the stored checkpoint, then blocks in its handler; instance A, on the
        * same name, handles everything and moves the checkpoint; B then tries to store its own,

@@ -90,6 +90,13 @@ export interface SubscribeOptions {
   readonly fromRevision?: bigint;
   readonly pollIntervalMs?: number;
   readonly batchSize?: number;
+  /**
+   * A durable checkpoint is stored at most this often (and always when the subscription
+   * stops). Default 0: after every batch. A handler whose effects are idempotent can take a
+   * longer interval: after a crash it sees again at most that much, and the database is spared
+   * one write per batch.
+   */
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface Subscription {

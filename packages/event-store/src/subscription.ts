@@ -68,6 +68,8 @@ export interface RunOptions<C> {
   readonly subscriptionName: string | undefined;
   readonly pollIntervalMs: number;
   readonly batchSize: number;
+  /** Store the checkpoint at most this often (0: after every batch); always on stop. */
+  readonly checkpointIntervalMs: number;
   readonly waker: Waker;
   readonly onEnd: () => void;
 }
@@ -88,9 +90,21 @@ export function runSubscription<C>(options: RunOptions<C>): Subscription {
       stored = cursor;
       moved = false;
     };
+    let lastCommit = Date.now();
+    const commitNow = async (): Promise<void> => {
+      await commit();
+      lastCommit = Date.now();
+    };
     while (!stopping) {
       const batch = await source.fetch(cursor, options.batchSize);
       if (batch.length === 0) {
+        if (moved && checkpoints) {
+          // Caught up with a checkpoint still to store: store it once its interval is up.
+          const due = lastCommit + options.checkpointIntervalMs - Date.now();
+          if (due > 0) await waker.wait(Math.min(due, options.pollIntervalMs));
+          if (Date.now() - lastCommit >= options.checkpointIntervalMs) await commitNow();
+          continue;
+        }
         await waker.wait(options.pollIntervalMs);
         continue;
       }
@@ -106,8 +120,9 @@ export function runSubscription<C>(options: RunOptions<C>): Subscription {
         await commit().catch(() => undefined);
         throw error;
       }
-      await commit();
+      if (Date.now() - lastCommit >= options.checkpointIntervalMs) await commitNow();
     }
+    await commit(); // stopping: keep what was handled
   };
 
   const done = loop().finally(options.onEnd);

@@ -89,7 +89,11 @@ export interface FoldedStream<State> {
   readonly state: State;
   /** -1n when the stream does not exist. */
   readonly revision: bigint;
-  readonly commands: ReadonlyMap<string, bigint>;
+  /**
+   * Command id -> the revision of its last event. One map per stream, shared by its folds and
+   * only ever added to: a command id in it was handled, whichever fold an answer is built on.
+   */
+  readonly commands: Map<string, bigint>;
 }
 
 /**
@@ -131,7 +135,7 @@ const foldRows = <Command, Event extends TypedEvent, State, Rejection>(
   FoldedStream<State> & { readonly events: readonly Event[] }
 > => {
   let { state, revision } = from;
-  const commands = new Map(from.commands);
+  const commands = from.commands; // shared by the stream's folds: ids only ever join it
   const events: Event[] = [];
   for (const row of rows) {
     const decoded = spec.decodeEvent({ type: row.type, data: row.data });
@@ -280,7 +284,7 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       spec.cache?.set(request.streamName, {
         state: after,
         revision: result.nextExpectedRevision,
-        commands: new Map(commands).set(request.commandId, result.nextExpectedRevision),
+        commands: commands.set(request.commandId, result.nextExpectedRevision),
       });
       return E.right({
         revision: result.nextExpectedRevision,

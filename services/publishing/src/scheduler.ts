@@ -170,6 +170,9 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
       );
       subscription = deps.store.subscribeToAll(project, {
         subscriptionName: `${schema}.scheduler`,
+        // The projection is guarded by stream revision: seeing an event again is harmless, so
+        // the checkpoint is stored once a second rather than after every batch.
+        checkpointIntervalMs: 1000,
       });
       subscription.done.catch((error: unknown) =>
         log({ level: 'error', msg: 'scheduler subscription stopped', error: String(error) }),

@@ -409,6 +409,7 @@ export async function createPostgresEventStore(
         subscriptionName: subscribeOptions.subscriptionName,
         pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
         batchSize: subscribeOptions.batchSize ?? 500,
+        checkpointIntervalMs: subscribeOptions.checkpointIntervalMs ?? 0,
         waker,
         onEnd,
       }),
@@ -444,6 +445,7 @@ export async function createPostgresEventStore(
         subscriptionName: subscribeOptions.subscriptionName,
         pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
         batchSize: subscribeOptions.batchSize ?? 500,
+        checkpointIntervalMs: subscribeOptions.checkpointIntervalMs ?? 0,
         waker,
         onEnd,
       });
