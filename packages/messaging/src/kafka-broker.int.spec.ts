@@ -190,6 +190,7 @@ describe('Kafka broker at KAFKA_BROKERS, through kafkajs', () => {
       const first: Received[] = [];
       const handledUpTo = new Map<number, string>(); // partition -> next offset to handle
       let commitAtHalf: Map<number, string> | undefined;
+      let commitDone = false; // the commit has returned, not only been asked for
       const consumerA = newConsumer();
       await consumerA.connect();
       await consumerA.subscribe({ topics: [topic], fromBeginning: true });
@@ -204,11 +205,12 @@ describe('Kafka broker at KAFKA_BROKERS, through kafkajs', () => {
             await consumerA.commitOffsets(
               [...commitAtHalf].map(([p, offset]) => ({ topic, partition: p, offset })),
             );
+            commitDone = true;
           }
           if (first.length === HALF + handledAfterCommit) consumerA.pause([{ topic }]);
         },
       });
-      await waitFor(() => first.length === HALF + handledAfterCommit, 30_000, {
+      await waitFor(() => first.length === HALF + handledAfterCommit && commitDone, 30_000, {
         description: `the first consumer to handle ${HALF + handledAfterCommit} messages`,
       });
       expect(await committedOffsets()).toEqual(commitAtHalf);
