@@ -103,6 +103,17 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(await streamLength(id)).toBe(2);
   });
 
+  it('a command id reused for another article is refused with 409, and nothing is written', async () => {
+    const a = await create();
+    const b = await create();
+    const commandId = randomUUID();
+    expect((await sys.post(`/v1/drafts/${a}/submit`, reporter, { commandId })).status).toBe(200);
+    const reused = await sys.post(`/v1/drafts/${b}/submit`, reporter, { commandId });
+    expect(reused.status).toBe(409);
+    expect(reused.body.title).toBe('Command Id Reused');
+    expect(await streamLength(b)).toBe(1);
+  });
+
   it('a retried creation without an article id lands on the same article', async () => {
     const commandId = randomUUID();
     const first = await sys.post('/v1/drafts', reporter, {

@@ -52,6 +52,7 @@ export type CommandFailure<Rejection> =
   | { readonly tag: 'Rejected'; readonly rejection: Rejection }
   | { readonly tag: 'StaleRevision'; readonly expected: bigint; readonly current: bigint }
   | { readonly tag: 'ConcurrencyExhausted'; readonly attempts: number }
+  | { readonly tag: 'CommandIdReused'; readonly commandId: string; readonly reason: string }
   | {
       readonly tag: 'CorruptStream';
       readonly streamName: string;
@@ -298,6 +299,15 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
         (error.failure.tag === 'WrongExpectedVersion' ||
           error.failure.tag === 'IdempotencyConflict');
       if (!conflict) throw error;
+      if (error.failure.tag === 'IdempotencyConflict' && read) {
+        // Decided on the stream as it is, and still the command's event ids are stored
+        // elsewhere: the command id was used before for another command.
+        return E.left({
+          tag: 'CommandIdReused',
+          commandId: request.commandId,
+          reason: error.failure.reason,
+        });
+      }
       if (
         request.expectedRevision !== undefined &&
         error.failure.tag === 'WrongExpectedVersion' &&

@@ -82,6 +82,12 @@ export const failureProblem = <Rejection>(
           currentRevision: Number(failure.current),
         },
       );
+    case 'CommandIdReused':
+      return problem(
+        409,
+        'Command Id Reused',
+        `command id ${failure.commandId} was used before for another command; send a new one`,
+      );
     case 'ConcurrencyExhausted':
       return problem(
         409,
