@@ -205,6 +205,7 @@ export function describeEventStoreContract(
         expect(await store.appendToStream(s, [], { expectedRevision: 'no_stream' })).toEqual({
           nextExpectedRevision: -1n,
           position: START,
+          idempotent: false,
         });
         const written = await store.appendToStream(s, [event()]);
         expect(await store.appendToStream(s, [], { expectedRevision: 0n })).toEqual(written);
@@ -256,7 +257,7 @@ export function describeEventStoreContract(
           // Make the retry's expected revision stale (or still valid, for any/stream_exists).
           await store.appendToStream(s, [event('Later')]);
           const again = await store.appendToStream(s, batch, { expectedRevision: m.retry });
-          expect(again).toEqual(first);
+          expect(again).toEqual({ ...first, idempotent: true });
           // One event of the batch alone is a retry too, answered with its own position.
           const single = await store.appendToStream(s, [batch[0] as EventData], {
             expectedRevision: m.retry,
@@ -273,10 +274,14 @@ export function describeEventStoreContract(
         const e = event();
         const first = await store.appendToStream(s, [e], { expectedRevision: 'no_stream' });
         await store.appendToStream(s, [event()]);
-        expect(await store.appendToStream(s, [e], { expectedRevision: 'no_stream' })).toEqual(
-          first,
-        );
-        expect(await store.appendToStream(s, [e], { expectedRevision: 5n })).toEqual(first);
+        expect(await store.appendToStream(s, [e], { expectedRevision: 'no_stream' })).toEqual({
+          ...first,
+          idempotent: true,
+        });
+        expect(await store.appendToStream(s, [e], { expectedRevision: 5n })).toEqual({
+          ...first,
+          idempotent: true,
+        });
         expect(await store.readStream(s)).toHaveLength(2);
       });
 
@@ -382,7 +387,10 @@ export function describeEventStoreContract(
         const r4 = await a.appendToStream(s, [e4 as EventData], { expectedRevision: 3n });
         expect([r3.nextExpectedRevision, r4.nextExpectedRevision]).toEqual([3n, 4n]);
         // A retry of the last append, and an id stored before, behave as on any other path.
-        expect(await a.appendToStream(s, [e4 as EventData], { expectedRevision: 3n })).toEqual(r4);
+        expect(await a.appendToStream(s, [e4 as EventData], { expectedRevision: 3n })).toEqual({
+          ...r4,
+          idempotent: true,
+        });
         // An id stored before, sent with the head's expected revision, is a retry of that event
         // (ids are compared, not content): answered with its first result, nothing appended.
         const again = await a.appendToStream(s, [{ ...event('Again'), id: (e0 as EventData).id }], {

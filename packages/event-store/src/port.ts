@@ -55,6 +55,9 @@ export interface AppendResult {
   /** Position of the last event appended (for an empty append: of the stream's last event,
    *  START when there is none). */
   readonly position: Position;
+  /** True when every event was already stored (a retry): nothing was written and the answer
+   *  is the first append's. A caller that decided these events must not take them as its own. */
+  readonly idempotent: boolean;
 }
 
 export interface AppendOptions {

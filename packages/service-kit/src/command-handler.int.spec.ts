@@ -97,9 +97,9 @@ describe('command handler with stream caches in two processes', () => {
     const first = await send(processB, id, 'SubmitForReview', {}, commandId);
     const again = await send(processA, id, 'SubmitForReview', {}, commandId);
     expect(first).toMatchObject({ _tag: 'Right', right: { revision: 1n, replayed: false } });
-    // A decides on its stale cache and appends the same event ids: the store answers with the
-    // first result (its idempotency), so the answer is the first one and nothing is added.
-    expect(again).toMatchObject({ _tag: 'Right', right: { revision: 1n } });
+    // A decides on its stale cache and appends the same event ids: the store answers that they
+    // were stored already, and A answers as a replay of the first result.
+    expect(again).toMatchObject({ _tag: 'Right', right: { revision: 1n, replayed: true } });
     expect(await store.readStream(articleStreamName(id))).toHaveLength(2);
   });
 
@@ -108,5 +108,74 @@ describe('command handler with stream caches in two processes', () => {
     await send(processA, id, 'CreateDraft', { content });
     const result = await send(processA, id, 'PublishCorrection');
     expect(result).toMatchObject({ _tag: 'Left', left: { tag: 'Rejected' } });
+  });
+
+  it('two requests with one command id at once: one is applied, the other answers with it', async () => {
+    const id = randomUUID();
+    await send(processA, id, 'CreateDraft', { content });
+    const commandId = randomUUID();
+    const editorA = { id: 'editor.a', role: 'editor' } as const;
+    const editorB = { id: 'editor.b', role: 'editor' } as const;
+    const revise = (actor: typeof editorA | typeof editorB, headline: string) => {
+      const now = new Date();
+      const command = {
+        type: 'ReviseDraft',
+        data: { content: { ...content, headline } },
+        articleId: id,
+        commandId,
+        actor,
+        now: now.toISOString(),
+      } as ArticleCommand;
+      return handleCommand(processA, {
+        streamName: articleStreamName(id),
+        commandId,
+        command,
+        metadata: commandMetadata({
+          actor,
+          commandId,
+          correlationId: commandId,
+          causationId: commandId,
+          now,
+        }),
+      });
+    };
+    const answers = await Promise.all([revise(editorA, 'FIRST'), revise(editorB, 'SECOND')]);
+    const stored = await store.readStream(articleStreamName(id));
+    expect(stored).toHaveLength(2);
+    const storedHeadline = (stored[1]?.data as { content: { headline: string } }).content.headline;
+    const storedBy = (stored[1]?.data as { by: { id: string } }).by.id;
+    const rights = answers.map((a) => (E.isRight(a) ? a.right : undefined));
+    expect(rights.map((r) => r?.replayed).sort()).toEqual([false, true]);
+    for (const r of rights) {
+      expect(r?.revision).toBe(1n);
+      const state = r?.state as { content: { headline: string } };
+      expect(state.content.headline).toBe(storedHeadline);
+    }
+    // The process's cache agrees with the store: the next command sees who really wrote it.
+    await send(processA, id, 'SubmitForReview');
+    const approval = await handleCommand(processA, {
+      streamName: articleStreamName(id),
+      commandId: randomUUID(),
+      command: {
+        type: 'ApproveArticle',
+        data: {},
+        articleId: id,
+        commandId: randomUUID(),
+        actor: { id: storedBy, role: 'editor' },
+        now: new Date().toISOString(),
+      } as ArticleCommand,
+      metadata: commandMetadata({
+        actor: { id: storedBy, role: 'editor' },
+        commandId: randomUUID(),
+        correlationId: 'c',
+        causationId: 'c',
+        now: new Date(),
+      }),
+    });
+    // Whoever's text was stored contributed to it and may not approve it (four eyes).
+    expect(approval).toMatchObject({
+      _tag: 'Left',
+      left: { tag: 'Rejected', rejection: { _tag: 'ApproverIsContributor' } },
+    });
   });
 });

@@ -275,8 +275,10 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
         })),
         { expectedRevision: revision === -1n ? 'no_stream' : revision },
       );
-      if (result.nextExpectedRevision !== revision + BigInt(newEvents.length)) {
-        // The store already held these event ids: another instance handled this command.
+      if (result.idempotent) {
+        // The store already held these event ids: this command was handled before (by another
+        // request with the same command id, here or in another process). What this request
+        // decided was not written: read the tail and answer as a replay.
         const failed = await retryAfterRead();
         if (failed) return failed;
         continue;

@@ -492,6 +492,7 @@ export async function createPostgresEventStore(
           afterAppend();
           return {
             nextExpectedRevision: BigInt(last.revision),
+            idempotent: false,
             position: {
               transactionId: BigInt(last.transaction_id),
               sequence: BigInt(last.position),
@@ -507,6 +508,7 @@ export async function createPostgresEventStore(
         case 'idempotent':
           return {
             nextExpectedRevision: BigInt(row.o_revision ?? '-1'),
+            idempotent: row.o_status === 'idempotent',
             position: {
               transactionId: BigInt(row.o_transaction_id ?? '0'),
               sequence: BigInt(row.o_position ?? '0'),
