@@ -309,6 +309,42 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(full.body.article).toMatchObject({ status: 'InReview', articleId: id });
   });
 
+  it('no hostile query, If-Match or path id produces a 5xx; ids are the same article in either case', async () => {
+    const id = await create();
+    const queries = [
+      'at=0000-01-01T00:00:00Z',
+      'at=%2B275760-09-13T00:00:00Z',
+      'at=1',
+      'at=',
+      'at=2019-02-30T00:00:00Z',
+      'revision=-1',
+      'revision=99999999999999999999',
+      'revision=1e3',
+      'revision=',
+      'at=a&at=b',
+    ];
+    for (const q of queries) {
+      const reply = await sys.get(`/v1/drafts/${id}?${q}`, reporter);
+      expect(reply.status, `${q}: ${reply.text}`).toBe(400);
+    }
+    const ifMatches = ['"-1"', 'W/"0"', '*', '"0", "1"', '"99999999999999999999"', '"abc"'];
+    for (const ifMatch of ifMatches) {
+      const reply = await sys.post(
+        `/v1/drafts/${id}/withdraw`,
+        reporter,
+        {},
+        { 'if-match': ifMatch },
+      );
+      expect(reply.status, `${ifMatch}: ${reply.text}`).toBeGreaterThanOrEqual(400);
+      expect(reply.status, `${ifMatch}: ${reply.text}`).toBeLessThan(500);
+    }
+    const upper = id.toUpperCase();
+    expect((await sys.get(`/v1/drafts/${upper}`, reporter)).body.articleId).toBe(id);
+    const submitted = await sys.post(`/v1/drafts/${upper}/submit`, reporter, {});
+    expect(submitted.status).toBe(200);
+    expect(await streamLength(id)).toBe(2);
+  });
+
   it('serves /healthz, /readyz and /metrics', async () => {
     expect((await sys.request('GET', '/healthz')).status).toBe(200);
     const ready = await sys.request('GET', '/readyz');

@@ -14,6 +14,7 @@ import {
   ArticleEvent,
   EventMetadata,
   formatValidationErrors,
+  IsoDateTime,
   rejectionProblem,
   strict,
   Uuid,
@@ -143,17 +144,26 @@ const REVISION = /^\d{1,15}$/;
 export const mountArticleView = (router: Router, path: string, store: EventStore): void => {
   const spec = articleSpec(store);
   router.get(path, async (req: Request, res: Response) => {
-    const articleId = String(req.params['articleId']);
-    if (!Uuid.is(articleId))
+    const id = Uuid.decode(req.params['articleId']);
+    if (E.isLeft(id)) {
       return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
+    }
+    const articleId = id.right; // lower case, as every stream name
     const { revision, at } = req.query;
     const errors: { path: string; message: string }[] = [];
     if (revision !== undefined && !(typeof revision === 'string' && REVISION.test(revision))) {
       errors.push({ path: 'revision', message: 'expected a non-negative integer' });
     }
-    const instant = typeof at === 'string' ? new Date(at) : undefined;
-    if (at !== undefined && (instant === undefined || Number.isNaN(instant.getTime()))) {
-      errors.push({ path: 'at', message: 'expected an RFC 3339 date-time' });
+    const instant = pipe(
+      IsoDateTime.decode(at),
+      E.map((text) => new Date(text)),
+      E.filterOrElse(
+        (date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999,
+        () => [] as t.Errors,
+      ),
+    );
+    if (at !== undefined && E.isLeft(instant)) {
+      errors.push({ path: 'at', message: 'expected an RFC 3339 date-time in years 1 to 9999' });
     }
     if (errors.length > 0) {
       return sendProblem(
@@ -163,7 +173,7 @@ export const mountArticleView = (router: Router, path: string, store: EventStore
     }
     const loaded = await loadStream(spec, articleStreamName(articleId), {
       ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
-      ...(instant === undefined ? {} : { toInstant: instant }),
+      ...(at !== undefined && E.isRight(instant) ? { toInstant: instant.right } : {}),
     });
     if (E.isLeft(loaded))
       return sendProblem(res, failureProblem(loaded.left, articleHttp.rejectionProblem));

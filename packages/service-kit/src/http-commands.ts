@@ -140,7 +140,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     // of the same command lands on the same stream instead of creating a second article.
     const streamId =
       typeof given === 'string'
-        ? given
+        ? given.toLowerCase() // either case is the same article, as in bodies
         : route.creates === undefined
           ? undefined
           : (route.streamIdOf?.(body) ?? eventIdFor(commandId, 'stream'));
