@@ -349,7 +349,10 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect((await sys.request('GET', '/healthz')).status).toBe(200);
     const ready = await sys.request('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual([{ name: 'event-store', ok: true }]);
+    expect(ready.body.checks).toEqual([
+      { name: 'event-store', ok: true },
+      { name: 'publishing-scheduler', ok: true },
+    ]);
     const metrics = await sys.request('GET', '/metrics');
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/drafts\/"/);
   });

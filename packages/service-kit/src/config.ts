@@ -2,6 +2,8 @@ import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AuthConfig } from './auth.js';
 
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
+
 /** Secret used when no JWT_SECRET or JWKS_URL is set outside production. Documented in the README. */
 export const DEVELOPMENT_JWT_SECRET = 'newsroom-development-secret-do-not-use-in-production';
 
@@ -71,8 +73,22 @@ export const loadConfig = (
     ...(e.JWT_AUDIENCE === undefined ? {} : { audience: e.JWT_AUDIENCE }),
   };
   const production = e.NODE_ENV === 'production';
-  if (production && e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
-    throw new Error('set JWKS_URL (or JWT_SECRET) in production');
+  const host = e.HOST ?? '127.0.0.1';
+  if (e.JWT_SECRET === undefined && e.JWKS_URL === undefined) {
+    // The development secret is in this repository: anyone could sign an admin token with it.
+    if (production) throw new Error('set JWKS_URL (or JWT_SECRET) in production');
+    if (!LOOPBACK.has(host)) {
+      throw new Error(
+        `set JWT_SECRET or JWKS_URL to listen on ${host}: the development secret is public`,
+      );
+    }
+  }
+  if (e.JWT_SECRET !== undefined && e.JWT_SECRET.length < 32) {
+    throw new Error('JWT_SECRET must be at least 32 characters');
+  }
+  if (e.JWKS_URL !== undefined && (e.JWT_AUDIENCE === undefined || e.JWT_ISSUER === undefined)) {
+    // Tokens from a shared identity provider must be meant for this service.
+    throw new Error('with JWKS_URL, set JWT_ISSUER and JWT_AUDIENCE too');
   }
   const auth: AuthConfig =
     e.JWKS_URL !== undefined
@@ -80,7 +96,7 @@ export const loadConfig = (
       : { kind: 'hs256', secret: e.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET, ...claims };
   return {
     port: e.PORT ?? defaults.port,
-    host: e.HOST ?? '127.0.0.1',
+    host,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR ?? '.data',
     auth,

@@ -152,13 +152,19 @@ export const startSystem = async (
   });
   const host = listenOn.host ?? '127.0.0.1';
   const server = await listen(app, listenOn.port, host);
-  for (const service of services) await service.start?.();
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : listenOn.port;
   const resources: Closeable[] = [
     ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
     ...extraResources,
   ];
+  try {
+    for (const service of services) await service.start?.();
+  } catch (error) {
+    // Stop what did start, close the port and the store, then report why.
+    await shutdown(server, resources);
+    throw error;
+  }
   return {
     app,
     server,
@@ -172,7 +178,15 @@ export const runProcess = async (
   build: (deps: ServiceDeps) => readonly ServiceDefinition[],
   defaults: { readonly port: number },
 ): Promise<void> => {
-  const config = loadConfig(process.env, defaults);
+  let config: ServiceConfig;
+  try {
+    config = loadConfig(process.env, defaults);
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
+    );
+    process.exit(1);
+  }
   if (config.usingDevelopmentSecret) {
     console.error(
       JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using the development secret' }),
@@ -194,9 +208,15 @@ export const runProcess = async (
     authenticator: createAuthenticator(config.auth),
   };
   const services = build(deps);
-  const system = await startSystem(deps, services, config, [
-    { name: 'event-store', close: opened.close },
-  ]);
+  let system: RunningSystem;
+  try {
+    system = await startSystem(deps, services, config, [
+      { name: 'event-store', close: opened.close },
+    ]);
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
+    process.exit(1);
+  }
   console.log(
     JSON.stringify({
       level: 'info',

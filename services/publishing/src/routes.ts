@@ -24,6 +24,7 @@ export const publishingService = (
       ['/:articleId/unpublish', 'UnpublishArticle'],
       ['/:articleId/retract', 'RetractArticle'],
     ]),
+    readiness: [{ name: 'publishing-scheduler', check: scheduler.ready }],
     start: scheduler.start,
     stop: scheduler.stop,
   };

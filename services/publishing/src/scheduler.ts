@@ -26,6 +26,8 @@ export interface SchedulerOptions {
   /** The service's own schema for its read models. Default `deps.readModelSchema('publishing')`. */
   readonly schema?: string;
   readonly log?: (line: Record<string, unknown>) => void;
+  /** Pause before subscribing again after the projection failed. Default 1000 ms. */
+  readonly resubscribeAfterMs?: number;
 }
 
 const ARTICLE_STREAM = /^article-([0-9a-f-]{36})$/;
@@ -39,6 +41,8 @@ const SCHEDULE_EVENTS: ReadonlySet<string> = new Set<ArticleEventType>([
 ]);
 
 export interface Scheduler {
+  /** Rejects while the schedule projection is not subscribed (for /readyz). */
+  ready(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Releases what is due now; resolves to the article ids released. */
@@ -55,6 +59,8 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let subscribed = false;
+  let resubscribeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Projection: one row per scheduled article, guarded by stream revision (at-least-once safe). */
   const project = async (event: RecordedEvent): Promise<void> => {
@@ -155,7 +161,33 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
     }, intervalMs);
   };
 
+  /** Feeds the schedule table; if the projection fails (a database blip), subscribes again
+   *  after a pause, from the stored checkpoint. Not ready while it is down. */
+  const subscribe = (): void => {
+    if (stopped) return;
+    const current = deps.store.subscribeToAll(project, {
+      subscriptionName: `${schema}.scheduler`,
+      // The projection is guarded by stream revision: seeing an event again is harmless, so
+      // the checkpoint is stored once a second rather than after every batch.
+      checkpointIntervalMs: 1000,
+    });
+    subscription = current;
+    subscribed = true;
+    current.done.catch((error: unknown) => {
+      subscribed = false;
+      log({
+        level: 'error',
+        msg: 'scheduler subscription stopped; resubscribing',
+        error: String(error),
+      });
+      resubscribeTimer = setTimeout(subscribe, options.resubscribeAfterMs ?? 1000);
+    });
+  };
+
   return {
+    ready: async () => {
+      if (!subscribed) throw new Error('the schedule projection is not subscribed');
+    },
     async start() {
       await deps.sql.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await deps.sql.query(
@@ -168,19 +200,12 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
       await deps.sql.query(
         `CREATE INDEX IF NOT EXISTS schedules_release_at ON ${table} (release_at)`,
       );
-      subscription = deps.store.subscribeToAll(project, {
-        subscriptionName: `${schema}.scheduler`,
-        // The projection is guarded by stream revision: seeing an event again is harmless, so
-        // the checkpoint is stored once a second rather than after every batch.
-        checkpointIntervalMs: 1000,
-      });
-      subscription.done.catch((error: unknown) =>
-        log({ level: 'error', msg: 'scheduler subscription stopped', error: String(error) }),
-      );
+      subscribe();
       loop(options.intervalMs ?? 1000);
     },
     async stop() {
       stopped = true;
+      if (resubscribeTimer !== undefined) clearTimeout(resubscribeTimer);
       if (timer !== undefined) clearTimeout(timer);
       await running;
       await subscription?.stop();

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
+
+const secret = 'a-secret-of-at-least-thirty-two-characters';
+
+describe('loadConfig', () => {
+  it('uses the development secret only on a loopback address', () => {
+    expect(loadConfig({}).auth).toEqual({ kind: 'hs256', secret: DEVELOPMENT_JWT_SECRET });
+    expect(loadConfig({}).usingDevelopmentSecret).toBe(true);
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/development secret is public/);
+    expect(loadConfig({ HOST: '0.0.0.0', JWT_SECRET: secret }).auth).toEqual({
+      kind: 'hs256',
+      secret,
+    });
+  });
+
+  it('requires a key in production and refuses a short secret', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/production/);
+    expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(/at least 32/);
+  });
+
+  it('with a JWKS, requires the issuer and audience tokens must name', () => {
+    expect(() => loadConfig({ JWKS_URL: 'https://id.example/jwks' })).toThrow(/JWT_ISSUER/);
+    expect(
+      loadConfig({
+        JWKS_URL: 'https://id.example/jwks',
+        JWT_ISSUER: 'idp',
+        JWT_AUDIENCE: 'newsroom',
+      }).auth,
+    ).toEqual({
+      kind: 'jwks',
+      jwksUrl: 'https://id.example/jwks',
+      issuer: 'idp',
+      audience: 'newsroom',
+    });
+  });
+
+  it('names an invalid variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(loadConfig({ PORT: '9000' }).port).toBe(9000);
+  });
+});
