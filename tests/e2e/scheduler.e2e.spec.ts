@@ -75,22 +75,23 @@ describe.each(STORE_KINDS)('the publishing scheduler on %s', (kind) => {
 
   it('a cancelled schedule is not released', async () => {
     const id = await approved();
-    const releaseAt = new Date(Date.now() + 800);
-    await sys.post(`/v1/publications/${id}/publish`, publisher, {
+    const control = await approved();
+    // Generous margins: the cancel must land before the release time even on a slow machine.
+    const releaseAt = new Date(Date.now() + 2_500);
+    const scheduled = await sys.post(`/v1/publications/${id}/publish`, publisher, {
       data: { mode: 'scheduled', at: releaseAt.toISOString() },
     });
-    expect(
-      (
-        await sys.post(`/v1/publications/${id}/cancel-schedule`, publisher, {
-          data: { reason: 'hoãn' },
-        })
-      ).status,
-    ).toBe(200);
-    // A control article scheduled later than the cancelled one proves the scheduler ran past it.
-    const control = await approved();
-    await sys.post(`/v1/publications/${control}/publish`, publisher, {
-      data: { mode: 'scheduled', at: new Date(releaseAt.getTime() + 400).toISOString() },
+    expect(scheduled.status).toBe(200);
+    const cancelled = await sys.post(`/v1/publications/${id}/cancel-schedule`, publisher, {
+      data: { reason: 'hoãn' },
     });
+    expect(cancelled.status, cancelled.text).toBe(200);
+    // A control article due just after the cancelled one proves the scheduler ran past it.
+    const controlAt = new Date(Math.max(releaseAt.getTime(), Date.now()) + 300);
+    const controlScheduled = await sys.post(`/v1/publications/${control}/publish`, publisher, {
+      data: { mode: 'scheduled', at: controlAt.toISOString() },
+    });
+    expect(controlScheduled.status, controlScheduled.text).toBe(200);
     expect(
       await waitFor(
         () => statusOf(control),
