@@ -58,4 +58,48 @@ describe('bearer token verification', () => {
       .sign(new TextEncoder().encode(secret));
     expect((await auth.verify(token)).ok).toBe(false);
   });
+
+  it('rejects a token signed with another algorithm, even with the same secret', async () => {
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS512' })
+      .setSubject('eve')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+    expect((await auth.verify(token)).ok).toBe(false);
+  });
+
+  it('rejects a token without a subject', async () => {
+    const token = await new SignJWT({ role: 'editor' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
+    expect((await auth.verify(token)).ok).toBe(false);
+  });
+
+  it('rejects a token for another issuer or audience when they are configured', async () => {
+    const strictAuth = createAuthenticator({
+      kind: 'hs256',
+      secret,
+      issuer: 'idp',
+      audience: 'newsroom',
+    });
+    const right = await issueDevelopmentToken(
+      secret,
+      { id: 'alice', role: 'reporter' },
+      { issuer: 'idp', audience: 'newsroom' },
+    );
+    const otherAudience = await issueDevelopmentToken(
+      secret,
+      { id: 'alice', role: 'reporter' },
+      { issuer: 'idp', audience: 'payroll' },
+    );
+    const otherIssuer = await issueDevelopmentToken(
+      secret,
+      { id: 'alice', role: 'reporter' },
+      { issuer: 'elsewhere', audience: 'newsroom' },
+    );
+    expect((await strictAuth.verify(right)).ok).toBe(true);
+    expect((await strictAuth.verify(otherAudience)).ok).toBe(false);
+    expect((await strictAuth.verify(otherIssuer)).ok).toBe(false);
+  });
 });
