@@ -114,6 +114,16 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(await streamLength(b)).toBe(1);
   });
 
+  it('a command id sent again with another command is refused with 409, not answered as a retry', async () => {
+    const id = await create();
+    const commandId = randomUUID();
+    expect((await sys.post(`/v1/drafts/${id}/submit`, reporter, { commandId })).status).toBe(200);
+    const other = await sys.post(`/v1/drafts/${id}/withdraw`, reporter, { commandId });
+    expect(other.status).toBe(409);
+    expect(other.body.detail).toMatch(/SubmitForReview/);
+    expect(await streamLength(id)).toBe(2);
+  });
+
   it('a retried creation without an article id lands on the same article', async () => {
     const commandId = randomUUID();
     const first = await sys.post('/v1/drafts', reporter, {

@@ -10,6 +10,7 @@ import type { NoProps } from './codec.js';
 import { Actor } from './actor.js';
 import { Content } from './content.js';
 import { Note, Notice, Reason, ReviewComments } from './commands.js';
+import { CommandType } from './rejections.js';
 import { Identifier, IsoDateTime, PositiveInt, Uuid } from './text.js';
 
 const base = { articleId: Uuid, at: IsoDateTime, by: Actor };
@@ -137,6 +138,9 @@ export const EventMetadata = strict(
   {
     actor: Actor,
     commandId: Uuid,
+    /** The command that caused the event: a command id sent again with another command is
+     *  told apart from a retry. */
+    commandType: CommandType,
     correlationId: Identifier,
     causationId: Identifier,
     occurredAt: IsoDateTime,

@@ -95,12 +95,14 @@ describe('event codecs', () => {
     const metadata = {
       actor: { id: 'reporter-1', role: 'reporter' },
       commandId: '0190c0de-0000-7000-8000-000000000001',
+      commandType: 'CreateDraft',
       correlationId: 'req-7f3a',
       causationId: '0190c0de-0000-7000-8000-000000000001',
       occurredAt: '2019-04-08T13:59:00.000Z',
     };
     expect(decoded(EventMetadata, metadata)).toEqual(metadata);
     expect(paths(EventMetadata, { ...metadata, occurredAt: 'now' })).toEqual(['occurredAt']);
+    expect(paths(EventMetadata, { ...metadata, commandType: 'Publish' })).toEqual(['commandType']);
     const { actor: _actor, ...noActor } = metadata;
     expect(paths(EventMetadata, noActor)).toEqual(['actor']);
   });

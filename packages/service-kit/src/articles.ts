@@ -101,6 +101,7 @@ export const mountArticleCommand = (
     { ...articleHttp, ...(options.clock === undefined ? {} : { clock: options.clock }) },
     {
       spec: articleSpec(options.store),
+      commandType: type,
       body,
       commandIdOf: (b) => (b as { commandId?: string }).commandId,
       streamIdOf: (b) => (b as { articleId?: string }).articleId,

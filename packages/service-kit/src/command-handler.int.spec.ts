@@ -66,6 +66,7 @@ describe('command handler with stream caches in two processes', () => {
       metadata: commandMetadata({
         actor: reporter,
         commandId,
+        commandType: type,
         correlationId: commandId,
         causationId: commandId,
         now,
@@ -133,6 +134,7 @@ describe('command handler with stream caches in two processes', () => {
         metadata: commandMetadata({
           actor,
           commandId,
+          commandType: 'ReviseDraft',
           correlationId: commandId,
           causationId: commandId,
           now,
@@ -167,6 +169,7 @@ describe('command handler with stream caches in two processes', () => {
       metadata: commandMetadata({
         actor: { id: storedBy, role: 'editor' },
         commandId: randomUUID(),
+        commandType: 'ApproveArticle',
         correlationId: 'c',
         causationId: 'c',
         now: new Date(),

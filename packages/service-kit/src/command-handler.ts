@@ -22,7 +22,9 @@ export interface CommandSpec<Command, Event extends TypedEvent, State, Rejection
   /** Decodes a stored row ({type, data}) into a domain event: the store edge's codec. */
   readonly decodeEvent: (row: { type: string; data: unknown }) => Either<string, Event>;
   /** Decodes a stored row's metadata to the command id that caused it: the same edge. */
-  readonly decodeMetadata: (metadata: unknown) => Either<string, { readonly commandId: string }>;
+  readonly decodeMetadata: (
+    metadata: unknown,
+  ) => Either<string, { readonly commandId: string; readonly commandType: string }>;
   /** Folded streams kept between commands; without one every command reads its whole stream. */
   readonly cache?: StreamCache<State>;
   /** Retries on a concurrent append when the caller sent no If-Match. Default 20. */
@@ -36,7 +38,10 @@ export interface CommandRequest<Command> {
   /** From If-Match: the revision the caller last saw. `-1n` means "the stream must not exist". */
   readonly expectedRevision?: bigint;
   /** Written beside every event (actor, command, correlation and causation ids, time). */
-  readonly metadata: Record<string, unknown> & { readonly commandId: string };
+  readonly metadata: Record<string, unknown> & {
+    readonly commandId: string;
+    readonly commandType: string;
+  };
 }
 
 export interface CommandAccepted<Event, State> {
@@ -64,12 +69,14 @@ export type CommandFailure<Rejection> =
 export const commandMetadata = (input: {
   readonly actor: { readonly id: string; readonly role: string };
   readonly commandId: string;
+  readonly commandType: string;
   readonly correlationId: string;
   readonly causationId: string;
   readonly now: Date;
 }): CommandRequest<unknown>['metadata'] => ({
   actor: { id: input.actor.id, role: input.actor.role },
   commandId: input.commandId,
+  commandType: input.commandType,
   correlationId: input.correlationId,
   causationId: input.causationId,
   occurredAt: input.now.toISOString(),
@@ -230,12 +237,22 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       const rows = await spec.store.readStream(request.streamName, { toRevision: handledAt });
       const then = foldRows(spec, request.streamName, emptyFold(spec.decider.initialState), rows);
       if (E.isLeft(then)) return then;
+      const mine = rows.flatMap((row, i) => {
+        const metadata = spec.decodeMetadata(row.metadata);
+        return E.isRight(metadata) && metadata.right.commandId === request.commandId
+          ? [{ event: then.right.events[i] as Event, type: metadata.right.commandType }]
+          : [];
+      });
+      if (mine.some((m) => m.type !== request.metadata.commandType)) {
+        return E.left({
+          tag: 'CommandIdReused',
+          commandId: request.commandId,
+          reason: `it was used for ${mine[0]?.type ?? 'another command'}`,
+        });
+      }
       return E.right({
         revision: handledAt,
-        events: then.right.events.filter((_, i) => {
-          const metadata = spec.decodeMetadata(rows[i]?.metadata);
-          return E.isRight(metadata) && metadata.right.commandId === request.commandId;
-        }),
+        events: mine.map((m) => m.event),
         state: then.right.state,
         replayed: true,
       });

@@ -29,6 +29,9 @@ export interface CommandContext {
 
 export interface CommandRoute<Body, Command, Event extends TypedEvent, State, Rejection> {
   readonly spec: CommandSpec<Command, Event, State, Rejection>;
+  /** Written into every event's metadata, so that a command id reused for another command is
+   *  refused instead of answered as a retry. */
+  readonly commandType: string;
   /** The codec of this route's body: the HTTP edge. */
   readonly body: t.Decoder<unknown, Body>;
   readonly commandIdOf: (body: Body) => string | undefined;
@@ -86,7 +89,7 @@ export const failureProblem = <Rejection>(
       return problem(
         409,
         'Command Id Reused',
-        `command id ${failure.commandId} was used before for another command; send a new one`,
+        `command id ${failure.commandId} was used before for another command (${failure.reason}); send a new one`,
       );
     case 'ConcurrencyExhausted':
       return problem(
@@ -158,6 +161,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
       metadata: commandMetadata({
         actor: caller,
         commandId,
+        commandType: route.commandType,
         correlationId: correlationIdOf(req),
         causationId: commandId,
         now,

@@ -118,6 +118,7 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
       metadata: commandMetadata({
         actor: SCHEDULER_ACTOR,
         commandId,
+        commandType: command.type,
         correlationId: commandId,
         causationId: commandId,
         now,
