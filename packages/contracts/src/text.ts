@@ -197,28 +197,24 @@ export const HttpUrl = patternText(
 );
 export type HttpUrl = t.TypeOf<typeof HttpUrl>;
 
+/** A safe integer of at least `min`. */
+const intAtLeast = (name: string, min: number): t.Type<number, number, unknown> => {
+  const is = (u: unknown): u is number =>
+    typeof u === 'number' && Number.isSafeInteger(u) && u >= min;
+  return new t.Type<number, number, unknown>(
+    name,
+    is,
+    (u, c) => (is(u) ? t.success(u) : t.failure(u, c, `expected an integer ≥ ${min}`)),
+    t.identity,
+  );
+};
+
 /** Integer ≥ 0 (a stream revision, an index, a version). */
-export const NonNegativeInt = new t.Type<number, number, unknown>(
-  'NonNegativeInt',
-  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
-  (u, c) =>
-    typeof u === 'number' && Number.isSafeInteger(u) && u >= 0
-      ? t.success(u)
-      : t.failure(u, c, 'expected an integer ≥ 0'),
-  t.identity,
-);
+export const NonNegativeInt = intAtLeast('NonNegativeInt', 0);
 export type NonNegativeInt = t.TypeOf<typeof NonNegativeInt>;
 
 /** Integer ≥ 1 (a published version). */
-export const PositiveInt = new t.Type<number, number, unknown>(
-  'PositiveInt',
-  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 1,
-  (u, c) =>
-    typeof u === 'number' && Number.isSafeInteger(u) && u >= 1
-      ? t.success(u)
-      : t.failure(u, c, 'expected an integer ≥ 1'),
-  t.identity,
-);
+export const PositiveInt = intAtLeast('PositiveInt', 1);
 export type PositiveInt = t.TypeOf<typeof PositiveInt>;
 
 /** An opaque identifier (user id, correlation id): 1..200 characters, no whitespace. */

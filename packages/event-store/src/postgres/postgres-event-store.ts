@@ -390,6 +390,14 @@ export async function createPostgresEventStore(
     return subscription;
   };
 
+  /** The subscription loop's settings: the caller's, else the store's defaults. */
+  const loopSettings = (subscribeOptions: SubscribeOptions) => ({
+    subscriptionName: subscribeOptions.subscriptionName,
+    pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
+    batchSize: subscribeOptions.batchSize ?? 500,
+    checkpointIntervalMs: subscribeOptions.checkpointIntervalMs ?? 0,
+  });
+
   const subscribeToAll = (
     handler: EventHandler,
     subscribeOptions: SubscribeOptions = {},
@@ -406,10 +414,7 @@ export async function createPostgresEventStore(
           subscribeOptions.subscriptionName !== undefined
             ? allCheckpoints(subscribeOptions.subscriptionName)
             : undefined,
-        subscriptionName: subscribeOptions.subscriptionName,
-        pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
-        batchSize: subscribeOptions.batchSize ?? 500,
-        checkpointIntervalMs: subscribeOptions.checkpointIntervalMs ?? 0,
+        ...loopSettings(subscribeOptions),
         waker,
         onEnd,
       }),
@@ -442,10 +447,7 @@ export async function createPostgresEventStore(
           subscribeOptions.subscriptionName !== undefined
             ? streamCheckpoints(subscribeOptions.subscriptionName, streamName)
             : undefined,
-        subscriptionName: subscribeOptions.subscriptionName,
-        pollIntervalMs: subscribeOptions.pollIntervalMs ?? pollIntervalMs,
-        batchSize: subscribeOptions.batchSize ?? 500,
-        checkpointIntervalMs: subscribeOptions.checkpointIntervalMs ?? 0,
+        ...loopSettings(subscribeOptions),
         waker,
         onEnd,
       });
