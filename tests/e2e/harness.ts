@@ -6,11 +6,11 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll } from 'vitest';
 import { allServices } from '@newsroom/platform';
 import {
   createAuthenticator,
-  issueDevelopmentToken,
   openEventStore,
   readModelSchemas,
   startSystem,
@@ -71,7 +71,15 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
   const system = await startSystem(deps, allServices(deps, { schedulerIntervalMs: 100 }), {
     port: 0,
   });
-  const token = (role: Role, sub: string) => issueDevelopmentToken(secret, { id: sub, role });
+  // Signed here, not with issueDevelopmentToken, so that tests can also make tokens the
+  // services must refuse (the `system` role, a subject with a space).
+  const token = (role: Role, sub: string) =>
+    new SignJWT({ role })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
   const request = async (
     method: string,
     path: string,

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { Role } from '@newsroom/service-kit';
+import type { CallerRole as Role } from '@newsroom/service-kit';
 import { STORE_KINDS, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
@@ -18,8 +18,7 @@ const ALL_ROLES: readonly Role[] = [
   'publisher',
   'auditor',
   'admin',
-  'system',
-];
+]; // `system` is not a caller's role: its tokens get 401 (hardening.e2e.spec.ts)
 const WRITERS: readonly Role[] = ['reporter', 'editor', 'admin'];
 const EDITORS: readonly Role[] = ['editor', 'admin'];
 const PUBLISHERS: readonly Role[] = ['publisher', 'admin'];

@@ -7,25 +7,37 @@
 import * as t from 'io-ts';
 import { boundedArray, strict, taggedUnion, withDefault, withHeader } from './codec.js';
 import type { NoProps } from './codec.js';
-import { Actor } from './actor.js';
+import { Actor, ActorId } from './actor.js';
 import { Content } from './content.js';
-import { boundedText, Identifier, IsoDateTime, NonNegativeInt, Uuid } from './text.js';
+import { boundedText, IsoDateTime, NonNegativeInt, Uuid } from './text.js';
+import type { TextRule } from './text.js';
 
-export const Note = boundedText('Note', 2000);
-export const Reason = boundedText('Reason', 2000);
-export const Notice = boundedText('Notice', 2000);
-export const CommentText = boundedText('CommentText', 5000);
+/** The short texts of commands and their events, each held to `rule` (see content.ts). */
+const noteCodecs = (rule: TextRule, prefix: '' | 'Recorded') => {
+  const Note = boundedText(`${prefix}Note`, 2000, rule);
+  const Reason = boundedText(`${prefix}Reason`, 2000, rule);
+  const Notice = boundedText(`${prefix}Notice`, 2000, rule);
+  const CommentText = boundedText(`${prefix}CommentText`, 5000, rule);
+  const ReviewComment = strict(
+    { text: CommentText },
+    { blockIndex: NonNegativeInt },
+    `${prefix}ReviewComment`,
+  );
+  /** 1..200 comments. */
+  const ReviewComments = boundedArray(ReviewComment, 1, 200, `${prefix}ReviewComments`);
+  return { Note, Reason, Notice, CommentText, ReviewComment, ReviewComments };
+};
 
-export const ReviewComment = strict(
-  { text: CommentText },
-  { blockIndex: NonNegativeInt },
-  'ReviewComment',
+/** What a command may send. */
+export const { Note, Reason, Notice, CommentText, ReviewComment, ReviewComments } = noteCodecs(
+  'visible',
+  '',
 );
 export type ReviewComment = t.TypeOf<typeof ReviewComment>;
-
-/** 1..200 comments. */
-export const ReviewComments = boundedArray(ReviewComment, 1, 200, 'ReviewComments');
 export type ReviewComments = t.TypeOf<typeof ReviewComments>;
+
+/** The same texts as stored events hold them. */
+export const RecordedNotes = noteCodecs('nonBlank', 'Recorded');
 
 const command = <T extends string, D extends t.Mixed>(type: T, data: D) =>
   strict({ type: t.literal(type), data }, {}, type);
@@ -50,7 +62,7 @@ export type WithdrawSubmission = t.TypeOf<typeof WithdrawSubmission>;
 export const DiscardDraft = command('DiscardDraft', empty({ reason: Reason }));
 export type DiscardDraft = t.TypeOf<typeof DiscardDraft>;
 
-export const AssignReviewer = command('AssignReviewer', strict({ reviewerId: Identifier }));
+export const AssignReviewer = command('AssignReviewer', strict({ reviewerId: ActorId }));
 export type AssignReviewer = t.TypeOf<typeof AssignReviewer>;
 
 export const RequestChanges = command('RequestChanges', strict({ comments: ReviewComments }));

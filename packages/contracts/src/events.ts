@@ -7,13 +7,17 @@
 import * as t from 'io-ts';
 import { strict, taggedUnion } from './codec.js';
 import type { NoProps } from './codec.js';
-import { Actor } from './actor.js';
-import { Content } from './content.js';
-import { Note, Notice, Reason, ReviewComments } from './commands.js';
+import { RecordedActor, RecordedActorId } from './actor.js';
+import { RecordedContent as Content } from './content.js';
+import { RecordedNotes } from './commands.js';
 import { CommandType } from './rejections.js';
 import { Identifier, IsoDateTime, PositiveInt, Uuid } from './text.js';
 
-const base = { articleId: Uuid, at: IsoDateTime, by: Actor };
+/** Stored events are read with the record codecs: the rules they were written under, never
+ *  tightened (a stricter command rule leaves every stored event readable). */
+const { Note, Notice, Reason, ReviewComments } = RecordedNotes;
+
+const base = { articleId: Uuid, at: IsoDateTime, by: RecordedActor };
 
 const event = <T extends string, R extends t.Props, O extends t.Props = NoProps>(
   type: T,
@@ -44,7 +48,7 @@ export type SubmissionWithdrawn = t.TypeOf<typeof SubmissionWithdrawn>;
 export const DraftDiscarded = event('DraftDiscarded.v1', {}, { reason: Reason });
 export type DraftDiscarded = t.TypeOf<typeof DraftDiscarded>;
 
-export const ReviewerAssigned = event('ReviewerAssigned.v1', { reviewerId: Identifier });
+export const ReviewerAssigned = event('ReviewerAssigned.v1', { reviewerId: RecordedActorId });
 export type ReviewerAssigned = t.TypeOf<typeof ReviewerAssigned>;
 
 export const ChangesRequested = event('ChangesRequested.v1', { comments: ReviewComments });
@@ -136,7 +140,7 @@ export const articleEventTypes: ReadonlyArray<ArticleEventType> = Object.keys(
  *  command produced); `correlationId` ties together everything one request set off. */
 export const EventMetadata = strict(
   {
-    actor: Actor,
+    actor: RecordedActor,
     commandId: Uuid,
     /** The command that caused the event: a command id sent again with another command is
      *  told apart from a retry. */

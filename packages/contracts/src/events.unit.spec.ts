@@ -29,7 +29,7 @@ const samples: {
   'SubmittedForReview.v1': [{}, { reviewerId: 'x' }, 'data.reviewerId'],
   'SubmissionWithdrawn.v1': [{}, { at: 'now' }, 'data.at'],
   'DraftDiscarded.v1': [{ reason: 'trùng' }, { reason: '' }, 'data.reason'],
-  'ReviewerAssigned.v1': [{ reviewerId: 'editor-b' }, { reviewerId: 'a b' }, 'data.reviewerId'],
+  'ReviewerAssigned.v1': [{ reviewerId: 'editor-b' }, { reviewerId: ' ' }, 'data.reviewerId'],
   'ChangesRequested.v1': [
     { comments: [{ text: 'Đại hội XIII?', blockIndex: 2 }] },
     { comments: [] },

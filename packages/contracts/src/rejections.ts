@@ -5,9 +5,9 @@
  */
 import * as t from 'io-ts';
 import { strict, taggedUnion } from './codec.js';
-import { Role } from './actor.js';
+import { RecordedActorId, Role } from './actor.js';
 import { ArticleCommandBody } from './commands.js';
-import { Identifier, IsoDateTime, Uuid } from './text.js';
+import { IsoDateTime, Uuid } from './text.js';
 
 export const ArticleStatus = t.keyof(
   {
@@ -50,11 +50,11 @@ export const ArticleAlreadyExists = rejection('ArticleAlreadyExists', { articleI
 export const RoleNotAllowed = rejection('RoleNotAllowed', { role: Role, command: CommandType });
 /** Four eyes: the approver wrote or revised the text under review. */
 export const ApproverIsContributor = rejection('ApproverIsContributor', {
-  approverId: Identifier,
+  approverId: RecordedActorId,
 });
 /** Four eyes, early: the reviewer to assign wrote or revised the text under review. */
 export const ReviewerIsContributor = rejection('ReviewerIsContributor', {
-  reviewerId: Identifier,
+  reviewerId: RecordedActorId,
 });
 /** The new content is the current content (or the correction is the published text). */
 export const NoChange = rejection('NoChange', {});

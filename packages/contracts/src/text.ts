@@ -61,7 +61,8 @@ export type NfcText = t.TypeOf<typeof NfcText>;
 
 const notBlank = /\S/u;
 
-/** NFC text that is not empty and not only whitespace. */
+/** NFC text that is not empty and not only whitespace: the rule text was stored under before
+ *  `VisibleText`, kept for reading what was stored (see `RecordedContent`). */
 export const NonEmptyText = new t.Type<string, string, unknown>(
   'NonEmptyText',
   (u): u is string => NfcText.is(u) && notBlank.test(u),
@@ -74,13 +75,49 @@ export const NonEmptyText = new t.Type<string, string, unknown>(
 );
 export type NonEmptyText = t.TypeOf<typeof NonEmptyText>;
 
-/** NFC text of at most `max` code points; `nonEmpty` also rejects blank text. */
+/** A code point a reader can see: not white space, a control, a format character (U+200B,
+ *  U+200F, U+FEFF...) or another default-ignorable one (U+3164...). */
+const visible = /[^\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+
+/** NFC text with at least one visible character: what a command's text must be. */
+export const VisibleText = new t.Type<string, string, unknown>(
+  'VisibleText',
+  (u): u is string => NfcText.is(u) && visible.test(u),
+  (u, c) =>
+    pipe(
+      NfcText.validate(u, c),
+      E.chain((s) =>
+        visible.test(s)
+          ? t.success(s)
+          : t.failure(
+              u,
+              c,
+              notBlank.test(s)
+                ? 'must contain a visible character, not only invisible ones such as U+200B'
+                : 'must not be blank',
+            ),
+      ),
+    ),
+  t.identity,
+);
+export type VisibleText = t.TypeOf<typeof VisibleText>;
+
+/**
+ * How much a text must hold: `visible` (commands), `nonBlank` (how records were checked before
+ * `visible` existed: the codecs that read them keep it), `any` (may be empty).
+ */
+export type TextRule = 'visible' | 'nonBlank' | 'any';
+
+const ruleCodec = (rule: TextRule): t.Type<string, string, unknown> =>
+  rule === 'visible' ? VisibleText : rule === 'nonBlank' ? NonEmptyText : NfcText;
+
+/** NFC text of at most `max` code points, holding what `rule` asks. */
 export const boundedText = (
   name: string,
   max: number,
-  options: { readonly nonEmpty: boolean } = { nonEmpty: true },
+  rule: TextRule = 'visible',
 ): t.Type<string, string, unknown> => {
-  const base = options.nonEmpty ? NonEmptyText : NfcText;
+  const base = ruleCodec(rule);
   return new t.Type<string, string, unknown>(
     name,
     (u): u is string => base.is(u) && withinCodePoints(u, max),

@@ -19,6 +19,7 @@ import type {
   EventOf,
   Role,
 } from '@newsroom/contracts';
+import { sameActor } from '@newsroom/contracts';
 import { sameContent } from './content.js';
 import type { ArticleState, ExistingArticle, ScheduledArticle } from './state.js';
 
@@ -78,8 +79,11 @@ const instant = (iso: string): number => Date.parse(iso);
 const roleNotAllowed = (state: ArticleState, role: Role, command: ArticleCommandType) =>
   reject({ _tag: 'RoleNotAllowed', state: state.status, role, command });
 
-const isContributor = (ids: readonly string[], actor: Actor | string): boolean =>
-  ids.includes(typeof actor === 'string' ? actor : actor.id);
+/** Four eyes compares people by `sameActor` (NFKC and case-insensitive), not raw ids. */
+const isContributor = (ids: readonly string[], actor: Actor | string): boolean => {
+  const id = typeof actor === 'string' ? actor : actor.id;
+  return ids.some((contributor) => sameActor(contributor, id));
+};
 
 export const decide = (command: ArticleCommand, state: ArticleState): Decision => {
   if (!maySend(command.actor.role, command.type)) {
@@ -158,7 +162,8 @@ const decideExisting = (
       if (isContributor(underReview, reviewerId)) {
         return reject({ _tag: 'ReviewerIsContributor', state: current, reviewerId });
       }
-      if (state.reviewerId === reviewerId) return reject({ _tag: 'NoChange', state: current });
+      if (state.reviewerId !== null && sameActor(state.reviewerId, reviewerId))
+        return reject({ _tag: 'NoChange', state: current });
       return emit(event(command, 'ReviewerAssigned.v1', { reviewerId }));
     }
 

@@ -170,6 +170,35 @@ describe('review and four eyes', () => {
     expect(state).toMatchObject({ status: 'Approved', approvedBy: editorB, content: revised });
   });
 
+  it('four eyes knows a person whatever the Unicode form or case of the id', () => {
+    const nfc = { id: 'biên-tập-viên.hà', role: 'editor' } as const;
+    const others = [
+      { id: nfc.id.normalize('NFD'), role: 'editor' },
+      { id: 'BIÊN-TẬP-VIÊN.HÀ', role: 'editor' },
+      { id: 'ｂｉêｎ-tập-viên.hà', role: 'admin' }, // full-width letters
+    ] as const;
+    const history = [
+      ...states.InReview,
+      event('DraftRevised.v1', { content: revised }, nfc, time(2)),
+    ];
+    for (const same of others) {
+      given(...history)
+        .when(command('ApproveArticle', {}, same))
+        .thenRejects('ApproverIsContributor', { approverId: same.id });
+    }
+    // The original id is what the events keep: the contributor is recorded as written.
+    const state = given(...history)
+      .when(command('ApproveArticle', {}, editorB))
+      .thenEmits('ArticleApproved.v1');
+    expect(state).toMatchObject({ contributors: [reporter.id, nfc.id] });
+  });
+
+  it('a reviewer who wrote the text is refused in another case too', () => {
+    given(...states.InReview)
+      .when(command('AssignReviewer', { reviewerId: reporter.id.toUpperCase() }, editorA))
+      .thenRejects('ReviewerIsContributor');
+  });
+
   it('an editor who only requested changes may still approve', () => {
     given(...states.ChangesRequested, event('SubmittedForReview.v1', {}, reporter, time(3)))
       .when(command('ApproveArticle', {}, editorA))

@@ -3,6 +3,7 @@
  * are `null`), so that the audit service can show "the state at revision n" as is.
  */
 import type { Actor, ArticleEvent, ArticleStatus, Content } from '@newsroom/contracts';
+import { sameActor } from '@newsroom/contracts';
 
 /** A correction drafted on a published article, before it goes out. */
 export interface PendingCorrection {
@@ -87,8 +88,9 @@ export const initialState: ArticleState = { status: 'Initial' };
 
 export const stateName = (state: ArticleState): ArticleStatus => state.status;
 
+/** Adds `id` unless the same person (`sameActor`) is there already; ids are kept as written. */
 const withContributor = (contributors: readonly string[], id: string): readonly string[] =>
-  contributors.includes(id) ? contributors : [...contributors, id];
+  contributors.some((c) => sameActor(c, id)) ? contributors : [...contributors, id];
 
 const facts = (state: ExistingArticle | ScheduledArticle): ArticleFacts => {
   if (state.status === 'Scheduled') {

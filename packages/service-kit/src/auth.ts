@@ -1,17 +1,18 @@
 import type { NextFunction, Request, Response } from 'express';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { JWTVerifyGetKey } from 'jose';
-import { Role, roles } from '@newsroom/contracts';
+import { actorIdProblem, CallerRole, callerRoles } from '@newsroom/contracts';
+import type { Role } from '@newsroom/contracts';
 import { problem, sendProblem } from './problem.js';
 
-/** Roles a token may carry (contracts' Role). `system` is for processes, never for people. */
-export const ROLES = roles;
-export type { Role };
+/** Roles a token may carry (contracts' CallerRole). `system`, the scheduler's, is not one. */
+export const ROLES = callerRoles;
+export type { CallerRole, Role };
 
 /** The authenticated caller: the only source of an event's actor. */
 export interface Caller {
   readonly id: string;
-  readonly role: Role;
+  readonly role: CallerRole;
 }
 
 export type AuthConfig =
@@ -55,10 +56,16 @@ export const createAuthenticator = (config: AuthConfig): Authenticator => {
           ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
           ...(config.audience === undefined ? {} : { audience: config.audience }),
         });
-        if (typeof payload.sub !== 'string' || payload.sub.trim() === '') {
+        if (typeof payload.sub !== 'string' || payload.sub === '') {
           return { ok: false, reason: 'the token has no subject' };
         }
-        if (!Role.is(payload['role'])) {
+        // The subject becomes the actor of every event this caller causes: it must be an id
+        // that the record codecs read back and that people can tell apart.
+        const problem = actorIdProblem(payload.sub);
+        if (problem !== undefined) {
+          return { ok: false, reason: `the token's subject (sub) ${problem}` };
+        }
+        if (!CallerRole.is(payload['role'])) {
           return { ok: false, reason: `the token's role must be one of ${ROLES.join(', ')}` };
         }
         const caller: Caller = { id: payload.sub, role: payload['role'] };

@@ -3,13 +3,14 @@
  * signed with JWT_SECRET (or the development secret the services use when none is set).
  */
 import { parseArgs } from 'node:util';
+import { actorIdProblem } from '@newsroom/contracts';
 import { DEVELOPMENT_JWT_SECRET, ROLES, issueDevelopmentToken } from '@newsroom/service-kit';
-import type { Role } from '@newsroom/service-kit';
+import type { CallerRole } from '@newsroom/service-kit';
 
 const usage = `usage:
   newsroom token --role <${ROLES.join('|')}> --sub <actor id> [--expires 8h]`;
 
-const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+const isRole = (value: string): value is CallerRole => (ROLES as readonly string[]).includes(value);
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
@@ -22,6 +23,12 @@ export const run = async (argv: readonly string[]): Promise<number> => {
       });
       if (values.role === undefined || !isRole(values.role) || values.sub === undefined) {
         process.stderr.write(`${usage}\n`);
+        return 2;
+      }
+      // The services refuse a token whose subject they could not record: say so now.
+      const problem = actorIdProblem(values.sub);
+      if (problem !== undefined) {
+        process.stderr.write(`--sub ${problem}\n`);
         return 2;
       }
       const secret = process.env['JWT_SECRET'] ?? DEVELOPMENT_JWT_SECRET;
