@@ -33,6 +33,33 @@ export const isPlainObject = (u: unknown): u is PlainObject =>
 
 const has = (o: object, key: string): boolean => Object.hasOwn(o, key);
 
+/**
+ * Failures a decoder collects at most: one more than are ever reported (`MAX_REPORTED_ERRORS`
+ * in problem.ts), so that a report can say there were more. Decoding stops once there are
+ * this many: a body with 100,000 bad items costs what one with 101 does.
+ */
+export const MAX_COLLECTED_ERRORS = 101;
+
+/** Appends `more` to `errors` up to the cap; true when the cap is reached (stop decoding). */
+export const collectErrors = (errors: t.ValidationError[], more: t.Errors): boolean => {
+  for (const error of more) {
+    if (errors.length >= MAX_COLLECTED_ERRORS) break;
+    errors.push(error);
+  }
+  return errors.length >= MAX_COLLECTED_ERRORS;
+};
+
+/** A property set on a fresh object as its own data property, whatever its name: assigning
+ *  `out['__proto__'] = v` would set the prototype instead and drop the key. */
+export const setOwn = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+};
+
 /** Marker decoder used as the context type of an unknown key. */
 const UnknownProperty = new t.Type<never, never, unknown>(
   'UnknownProperty',
@@ -71,24 +98,27 @@ export class StrictCodec<R extends t.Props, O extends t.Props> extends t.Type<
               ? optional[key]
               : undefined;
           if (codec === undefined) {
-            errors.push({
+            const unknown = {
               value,
               context: t.appendContext(c, key, UnknownProperty, value),
               message: `unknown property "${key}"`,
-            });
+            };
+            if (collectErrors(errors, [unknown])) break;
             continue;
           }
           const result = codec.validate(value, t.appendContext(c, key, codec, value));
-          if (E.isLeft(result)) errors.push(...result.left);
-          else out[key] = result.right;
+          if (E.isLeft(result)) {
+            if (collectErrors(errors, result.left)) break;
+          } else setOwn(out, key, result.right);
         }
         for (const key of Object.keys(required)) {
-          if (has(u, key)) continue;
+          if (has(u, key) || errors.length >= MAX_COLLECTED_ERRORS) continue;
           const codec = required[key]!;
           const context = t.appendContext(c, key, codec, undefined);
           const result = codec.validate(undefined, context);
-          if (E.isLeft(result)) errors.push({ value: undefined, context, message: 'required' });
-          else out[key] = result.right;
+          if (E.isLeft(result))
+            collectErrors(errors, [{ value: undefined, context, message: 'required' }]);
+          else setOwn(out, key, result.right);
         }
         return errors.length > 0 ? t.failures(errors) : t.success(out as StrictTypeOf<R, O>);
       },
@@ -101,7 +131,8 @@ export class StrictCodec<R extends t.Props, O extends t.Props> extends t.Type<
             : has(optional, key)
               ? optional[key]
               : undefined;
-          if (codec !== undefined && value[key] !== undefined) out[key] = codec.encode(value[key]);
+          if (codec !== undefined && value[key] !== undefined)
+            setOwn(out, key, codec.encode(value[key]));
         }
         return out as StrictOutputOf<R, O>;
       },
@@ -208,7 +239,7 @@ export const withHeader = <H extends AnyStrict, B extends t.Mixed>(
   const split = (u: PlainObject): [PlainObject, PlainObject] => {
     const h: Record<string, unknown> = {};
     const b: Record<string, unknown> = {};
-    for (const key of Object.keys(u)) (headerKeys.has(key) ? h : b)[key] = u[key];
+    for (const key of Object.keys(u)) setOwn(headerKeys.has(key) ? h : b, key, u[key]);
     return [h, b];
   };
   return new t.Type<t.TypeOf<H> & t.TypeOf<B>, t.OutputOf<H> & t.OutputOf<B>, unknown>(
@@ -224,7 +255,10 @@ export const withHeader = <H extends AnyStrict, B extends t.Mixed>(
       const hr = header.validate(h, c);
       const br = body.validate(b, c);
       if (E.isLeft(hr) || E.isLeft(br)) {
-        return t.failures([...(E.isLeft(hr) ? hr.left : []), ...(E.isLeft(br) ? br.left : [])]);
+        const errors: t.ValidationError[] = [];
+        if (E.isLeft(hr)) collectErrors(errors, hr.left);
+        if (E.isLeft(br)) collectErrors(errors, br.left);
+        return t.failures(errors);
       }
       return t.success({ ...hr.right, ...br.right });
     },
@@ -251,7 +285,17 @@ export const boundedArray = <C extends t.Mixed>(
       if (u.length < min)
         return t.failure(u, c, `must have at least ${min} item${min === 1 ? '' : 's'}`);
       if (u.length > max) return t.failure(u, c, `must have at most ${max} items`);
-      return base.validate(u, c);
+      // Item by item, stopping at the error cap (io-ts' array codec would visit every item).
+      const errors: t.ValidationError[] = [];
+      const out: t.TypeOf<C>[] = [];
+      for (let i = 0; i < u.length; i++) {
+        const value: unknown = u[i];
+        const result = item.validate(value, t.appendContext(c, String(i), item, value));
+        if (E.isLeft(result)) {
+          if (collectErrors(errors, result.left)) break;
+        } else out.push(result.right);
+      }
+      return errors.length > 0 ? t.failures(errors) : t.success(out);
     },
     (a) => base.encode(a),
   );

@@ -2,7 +2,7 @@
  * RFC 9457 problem details (`application/problem+json`) and readable io-ts failure paths.
  */
 import * as t from 'io-ts';
-import { strict } from './codec.js';
+import { MAX_COLLECTED_ERRORS, strict } from './codec.js';
 import {
   ArticleRejection,
   describeRejection,
@@ -37,6 +37,8 @@ export const ProblemDetails = t.intersection(
       currentRevision: NonNegativeInt,
       /** The domain rejection, machine-readable. */
       rejection: ArticleRejection,
+      /** True when there were more failures than `errors` lists (at most 100 are). */
+      errorsTruncated: t.boolean,
     }),
   ],
   'ProblemDetails',
@@ -72,8 +74,11 @@ const preview = (value: unknown): string => {
   return String(value);
 };
 
+/** Field errors an answer lists at most; decoders stop collecting just past this. */
+export const MAX_REPORTED_ERRORS = MAX_COLLECTED_ERRORS - 1;
+
 /**
- * One `{ path, message }` per failure, paths like `data.content.blocks.3.text`
+ * One `{ path, message }` per failure (the first `MAX_REPORTED_ERRORS`), paths like `data.content.blocks.3.text`
  * (the whole value: ''). The index entries io-ts adds for the members of `t.union` and
  * `t.intersection` are left out, and repeated failures are reported once.
  */
@@ -98,8 +103,19 @@ export const formatValidationErrors = (errors: t.Errors): FieldError[] => {
     if (seen.has(id)) continue;
     seen.add(id);
     out.push({ path, message });
+    if (out.length === MAX_REPORTED_ERRORS) break;
   }
   return out;
+};
+
+/** The `errors` of a problem answer, with `errorsTruncated` when decoding found more. */
+export const fieldErrorsOf = (
+  errors: t.Errors,
+): { readonly errors: FieldError[]; readonly errorsTruncated?: true } => {
+  const listed = formatValidationErrors(errors);
+  return errors.length > MAX_REPORTED_ERRORS
+    ? { errors: listed, errorsTruncated: true }
+    : { errors: listed };
 };
 
 /** The problem body for a body or parameter that does not decode: 400 with field paths. */
@@ -112,7 +128,7 @@ export const validationProblem = (
   status: options.status ?? 400,
   detail: 'The request does not match the expected shape; see errors.',
   ...(options.instance === undefined ? {} : { instance: options.instance }),
-  errors: formatValidationErrors(errors),
+  ...fieldErrorsOf(errors),
 });
 
 /** The problem body for a domain rejection, status from `rejectionStatus`. */
