@@ -559,33 +559,6 @@ export function describeEventStoreContract(
         await other.close();
       });
 
-      it('seals the log periodically when sealIntervalMs is set', async () => {
-        const { store, schema, driver } = await fresh();
-        await store.appendToStream(stream(), [event(), event()]);
-        const sealing = await createPostgresEventStore({
-          driver,
-          schema,
-          migrate: false,
-          sealIntervalMs: 20,
-        });
-        const seals = async () =>
-          Number(
-            (await driver.query<{ n: string }>(`SELECT count(*)::text AS n FROM "${schema}".seals`))
-              .rows[0]?.n,
-          );
-        const deadline = Date.now() + 5_000;
-        while ((await seals()) < 1 && Date.now() < deadline) await sleep(20);
-        await store.appendToStream(stream(), [event()]);
-        while ((await seals()) < 2 && Date.now() < deadline) await sleep(20);
-        await sealing.close();
-        expect(await seals()).toBe(2);
-        expect(await store.verifyIntegrity()).toMatchObject({
-          ok: true,
-          seals: 2,
-          unsealedEvents: 0,
-        });
-      });
-
       it('a durable subscription resumes after its checkpoint when restarted', async () => {
         const opened = await fresh();
         const { store } = opened;

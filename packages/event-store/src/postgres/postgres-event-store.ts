@@ -52,8 +52,6 @@ export interface PostgresEventStoreOptions {
   readonly notifyIntervalMs?: number;
   /** Default poll interval of subscriptions (default 100 ms). */
   readonly pollIntervalMs?: number;
-  /** When set, seal the global log at this interval (see `seal`). */
-  readonly sealIntervalMs?: number;
 }
 
 export interface SealResult {
@@ -250,21 +248,6 @@ export async function createPostgresEventStore(
       hash: row.o_hash,
     };
   };
-  let sealTimer: ReturnType<typeof setInterval> | undefined;
-  if (options.sealIntervalMs !== undefined) {
-    let sealing = false;
-    sealTimer = setInterval(() => {
-      if (sealing) return;
-      sealing = true;
-      seal()
-        .catch(() => undefined)
-        .finally(() => {
-          sealing = false;
-        });
-    }, options.sealIntervalMs);
-    sealTimer.unref?.();
-  }
-
   // --- reads -------------------------------------------------------------------------------
   const readAllPage = async (
     q: SqlQueryable,
@@ -553,7 +536,6 @@ export async function createPostgresEventStore(
       if (closed) return;
       closed = true;
       if (notifyTimer) clearTimeout(notifyTimer);
-      if (sealTimer) clearInterval(sealTimer);
       await Promise.all([...subscriptions].map((sub) => sub.stop()));
       const stopListening = await unlisten;
       await stopListening?.();

@@ -1,0 +1,101 @@
+/**
+ * The sealer on real stores (PGlite in memory and the PostgreSQL server in a fresh schema):
+ * it seals on its interval, and a failing seal is logged, counted in the metrics and turns
+ * readiness off after three intervals, and on again once a seal succeeds.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openEventStore } from './runtime.js';
+import type { OpenedStore } from './runtime.js';
+import { startSealer } from './sealer.js';
+import type { Sealer } from './sealer.js';
+
+const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const until = async (condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe.each(['pglite', 'postgres'] as const)('the sealer on %s', (kind) => {
+  let opened: OpenedStore | undefined;
+  let sealer: Sealer | undefined;
+  const schema = `sealer_${randomUUID().replace(/-/g, '')}`;
+
+  afterEach(async () => {
+    await sealer?.stop();
+    await opened?.close();
+    if (kind === 'postgres') {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  });
+
+  const open = async () =>
+    kind === 'postgres'
+      ? openEventStore({ databaseUrl, dataDir: '' }, { schema })
+      : openEventStore({ databaseUrl: undefined, dataDir: 'memory://' }, { schema });
+
+  const seals = async (store: OpenedStore): Promise<number> =>
+    Number(
+      (
+        await store.sql.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM "${store.store.schema}".seals`,
+        )
+      ).rows[0]?.n,
+    );
+
+  const metric = async (registry: Registry, outcome: string): Promise<number> =>
+    (await registry.getSingleMetric('event_store_seal_runs_total')?.get())?.values.find(
+      (v) => v.labels['outcome'] === outcome,
+    )?.value ?? 0;
+
+  it('seals what was appended on its interval, so the integrity check covers the tail', async () => {
+    opened = await open();
+    const stream = `article-${randomUUID()}`;
+    await opened.store.appendToStream(stream, [{ id: randomUUID(), type: 'Noted.v1', data: {} }]);
+    const registry = new Registry();
+    sealer = startSealer({ store: opened.store, intervalMs: 30, registry, log: () => undefined });
+    const store = opened;
+    await until(async () => (await seals(store)) === 1);
+    await opened.store.appendToStream(stream, [{ id: randomUUID(), type: 'Noted.v1', data: {} }]);
+    await until(async () => (await seals(store)) === 2);
+    expect(await metric(registry, 'sealed')).toBeGreaterThanOrEqual(2);
+    await sealer.readiness.check();
+    expect(await opened.store.verifyIntegrity()).toMatchObject({ ok: true, unsealedEvents: 0 });
+  });
+
+  it('a failing seal is logged and counted, and readiness fails after three intervals', async () => {
+    opened = await open();
+    const s = `"${opened.store.schema}"`;
+    // The seal function breaks (as a dropped permission or a full disk would make it fail).
+    await opened.sql.query(`ALTER FUNCTION ${s}.seal(integer) RENAME TO seal_broken`);
+    const logged: Record<string, unknown>[] = [];
+    const registry = new Registry();
+    let now = 1_000_000;
+    sealer = startSealer({
+      store: opened.store,
+      intervalMs: 20,
+      registry,
+      log: (line) => logged.push(line),
+      clock: () => now,
+    });
+    await until(async () => (await metric(registry, 'failed')) >= 2);
+    expect(logged[0]).toMatchObject({ level: 'error', msg: 'sealing the event store failed' });
+    await sealer.readiness.check(); // not yet three intervals by its clock
+    now += 61;
+    await expect(sealer.readiness.check()).rejects.toThrow(/no successful seal for .*last error/);
+
+    await opened.sql.query(`ALTER FUNCTION ${s}.seal_broken(integer) RENAME TO seal`);
+    await sealer.sealNow();
+    await sealer.readiness.check();
+    expect(await metric(registry, 'empty')).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Seals the event store's global log on an interval, in every process that writes, so that a
+ * truncated tail or a removed stream is caught by `verifyIntegrity` (until the audit service's
+ * signed tree heads take this over). A failed seal is logged and counted, never swallowed, and
+ * `/readyz` reports the process not ready once no seal has succeeded for three intervals.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { PostgresEventStore } from '@newsroom/event-store';
+import type { ReadinessCheck } from './app.js';
+
+export interface SealerOptions {
+  readonly store: Pick<PostgresEventStore, 'seal'>;
+  readonly intervalMs: number;
+  readonly registry: Registry;
+  readonly log: (line: Record<string, unknown>) => void;
+  readonly clock?: () => number;
+}
+
+export interface Sealer {
+  readonly readiness: ReadinessCheck;
+  /** Seals now (also what the timer does); resolves whether or not it succeeded. */
+  readonly sealNow: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+export const startSealer = (options: SealerOptions): Sealer => {
+  const clock = options.clock ?? Date.now;
+  const runs = new Counter({
+    name: 'event_store_seal_runs_total',
+    help: 'Seal attempts by outcome: sealed, nothing new to seal, failed',
+    labelNames: ['outcome'] as const,
+    registers: [options.registry],
+  });
+  const lastSuccess = new Gauge({
+    name: 'event_store_seal_last_success_timestamp_seconds',
+    help: 'When a seal last succeeded (or found nothing new to seal)',
+    registers: [options.registry],
+  });
+  const startedAt = clock();
+  let lastOkAt: number | undefined;
+  let lastError: string | undefined;
+  let running: Promise<void> | undefined;
+
+  const attempt = async (): Promise<void> => {
+    try {
+      const sealed = await options.store.seal();
+      runs.inc({ outcome: sealed === undefined ? 'empty' : 'sealed' });
+      lastOkAt = clock();
+      lastError = undefined;
+      lastSuccess.set(lastOkAt / 1000);
+    } catch (error) {
+      runs.inc({ outcome: 'failed' });
+      lastError = String((error as Error)?.message ?? error);
+      options.log({ level: 'error', msg: 'sealing the event store failed', error: lastError });
+    }
+  };
+  const sealNow = (): Promise<void> => {
+    running ??= attempt().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(() => void sealNow(), options.intervalMs);
+  timer.unref();
+  void sealNow();
+
+  return {
+    readiness: {
+      name: 'event-store-seal',
+      check: async () => {
+        const since = lastOkAt ?? startedAt;
+        const age = clock() - since;
+        if (age > 3 * options.intervalMs) {
+          throw new Error(
+            `no successful seal for ${Math.round(age / 1000)} s${lastError === undefined ? '' : ` (last error: ${lastError})`}`,
+          );
+        }
+      },
+    },
+    sealNow,
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+};
