@@ -361,6 +361,7 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toEqual([
       { name: 'event-store', ok: true },
+      { name: 'event-store-seal', ok: true },
       { name: 'publishing-scheduler', ok: true },
     ]);
     const metrics = await sys.request('GET', '/metrics');

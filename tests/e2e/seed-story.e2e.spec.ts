@@ -124,7 +124,8 @@ describe.each(STORE_KINDS)('the seed article story on %s', (kind) => {
     // article as it was at version 1 is byte-identical to editor A's text.
     const now = await sys.get(`/v1/publications/${articleId}`, publisher);
     expect(now.status).toBe(200);
-    expect(textBytes(now.body.article.published.content)).toEqual(textBytes(corrected));
+    expect(now.body.article.published.contentIsCurrent).toBe(true); // sent once, as content
+    expect(textBytes(now.body.article.content)).toEqual(textBytes(corrected));
     expect(now.body.article.published.corrections).toEqual([
       expect.objectContaining({ version: 2, notice, by: { id: 'publisher.p', role: 'publisher' } }),
     ]);
@@ -134,7 +135,8 @@ describe.each(STORE_KINDS)('the seed article story on %s', (kind) => {
     );
     expect(then.status).toBe(200);
     expect(then.body.article.published.version).toBe(1);
-    expect(textBytes(then.body.article.published.content)).toEqual(textBytes(editedByA));
+    expect(then.body.article.published.contentIsCurrent).toBe(true);
+    expect(textBytes(then.body.article.content)).toEqual(textBytes(editedByA));
     // The draft as created is the fixture, byte for byte.
     const first = await sys.get(`/v1/drafts/${articleId}?revision=0`, reporter);
     expect(textBytes(first.body.article.content)).toEqual(textBytes(original));

@@ -10,6 +10,8 @@ import type {
 } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { problem, sendProblem } from './problem.js';
+import type { Problem } from './problem.js';
+import { duplicateKey, invalidUtf8Offset } from './json-text.js';
 
 /** A dependency the process needs to serve: answered by /readyz. */
 export interface ReadinessCheck {
@@ -34,20 +36,73 @@ export const correlationIdOf = (req: Request): string => correlationIds.get(req)
 
 const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-const bodyErrorToProblem = (error: { type?: unknown; status?: unknown; message?: unknown }) => {
+const tooLarge = () => problem(413, 'Payload Too Large', 'the request body exceeds the size limit');
+
+/** The problem a body check found (invalid UTF-8, a duplicate key), carried by body-parser. */
+class BodyRefused extends Error {
+  readonly type = 'newsroom.body.refused';
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+/** Refuses, before parsing, what JSON.parse would silently change (see json-text.ts). */
+const checkJsonBytes = (_req: Request, _res: Response, bytes: Buffer): void => {
+  const offset = invalidUtf8Offset(bytes);
+  if (offset !== -1) {
+    throw new BodyRefused(
+      problem(400, 'Invalid UTF-8', `the body is not valid UTF-8 at byte ${offset}`, {
+        errors: [{ path: '', message: `invalid UTF-8 at byte offset ${offset}` }],
+      }),
+    );
+  }
+  const duplicate = duplicateKey(bytes);
+  if (duplicate !== undefined) {
+    throw new BodyRefused(
+      problem(400, 'Duplicate Key', 'an object in the body names the same key twice', {
+        errors: [{ path: duplicate.path, message: 'duplicate key' }],
+      }),
+    );
+  }
+};
+
+const bodyErrorToProblem = (error: {
+  type?: unknown;
+  status?: unknown;
+  message?: unknown;
+  problem?: unknown;
+}): Problem | undefined => {
+  if (error instanceof BodyRefused) return error.problem;
+  const message = String(error.message);
   switch (error.type) {
     case 'entity.too.large':
-      return problem(413, 'Payload Too Large', 'the request body exceeds the size limit');
+      return tooLarge();
     case 'entity.parse.failed':
-      return problem(400, 'Malformed JSON', 'the request body is not valid JSON');
+      return problem(400, 'Malformed JSON', 'the request body is not valid JSON', {
+        errors: [{ path: '', message }],
+      });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return problem(415, 'Unsupported Media Type', String(error.message));
+      return problem(415, 'Unsupported Media Type', message);
     default:
+      if (error instanceof URIError) {
+        return problem(400, 'Malformed Path', 'the path has an invalid percent-encoding', {
+          errors: [{ path: 'path', message }],
+        });
+      }
       return typeof error.status === 'number' && error.status >= 400 && error.status < 500
-        ? problem(error.status, 'Bad Request', String(error.message))
+        ? problem(error.status, 'Bad Request', message, { errors: [{ path: '', message }] })
         : undefined;
   }
+};
+
+/** `1mb`, `512kb`, `1048576`: the body limit in bytes. */
+export const parseByteSize = (text: string): number => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?\s*$/i.exec(text);
+  if (match === null) throw new Error(`not a byte size: ${text}`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b'];
+  return Math.floor(Number(match[1]) * scale);
 };
 
 /** The express app every process serves: JSON body parsing with a size limit, correlation ids,
@@ -110,6 +165,20 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     res.type(registry.contentType).send(await registry.metrics());
   });
 
+  // A declared length over the limit is refused at once, without waiting for the body (which
+  // may never come), and the connection is closed rather than drained.
+  const bodyLimit = options.bodyLimit ?? '1mb';
+  const maxBodyBytes = parseByteSize(bodyLimit);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      res.setHeader('Connection', 'close');
+      sendProblem(res, tooLarge());
+      return;
+    }
+    next();
+  });
+
   // A body that is not JSON is refused before any route sees it.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody =
@@ -123,9 +192,11 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
   });
   app.use(
     express.json({
-      limit: options.bodyLimit ?? '1mb',
+      // Counted after decompression: a small gzip body that inflates past it is refused too.
+      limit: bodyLimit,
       strict: true,
       type: ['application/json', 'application/*+json'],
+      verify: checkJsonBytes,
     }),
   );
 

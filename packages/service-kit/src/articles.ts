@@ -13,6 +13,7 @@ import {
   ArticleCommandBody,
   ArticleEvent,
   EventMetadata,
+  fieldErrorsOf,
   formatValidationErrors,
   IsoDateTime,
   rejectionProblem,
@@ -20,11 +21,12 @@ import {
   Uuid,
 } from '@newsroom/contracts';
 import type { ArticleCommand, ArticleCommandType, ArticleRejection } from '@newsroom/contracts';
-import { articleDecider, stateName } from '@newsroom/domain';
+import { articleDecider, sameContent, stateName } from '@newsroom/domain';
 import type { ArticleState } from '@newsroom/domain';
 import type { EventStore } from '@newsroom/event-store';
 import { requireCaller } from './auth.js';
 import { loadStream, StreamCache } from './command-handler.js';
+import { StreamQueue } from './stream-queue.js';
 import type { CommandAccepted, CommandSpec } from './command-handler.js';
 import { etagOf, failureProblem, mountCommand } from './http-commands.js';
 import { problem, sendProblem } from './problem.js';
@@ -49,6 +51,7 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
   const spec: ArticleSpec = {
     store,
     cache: new StreamCache<ArticleState>(),
+    queue: new StreamQueue(),
     decider: articleDecider,
     decodeEvent: (row) => pipe(ArticleEvent.decode(row), E.mapLeft(describeErrors)),
     decodeMetadata: (metadata) =>
@@ -62,7 +65,7 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
 };
 
 export const articleHttp: CommandHttp<ArticleRejection> = {
-  formatErrors: formatValidationErrors,
+  formatErrors: fieldErrorsOf,
   rejectionProblem: (rejection) => rejectionProblem(rejection),
 };
 
@@ -121,6 +124,19 @@ export const mountArticleCommand = (
   );
 };
 
+/**
+ * The article as answered over HTTP: the folded state, with the published text left out when it
+ * is the current text (`published.contentIsCurrent: true`), so a published article's text is
+ * sent once, not twice.
+ */
+export const articleView = (state: ArticleState): unknown => {
+  if (state.status === 'Initial' || state.published === null) return state;
+  const { content: publishedContent, ...published } = state.published;
+  return sameContent(publishedContent, state.content)
+    ? { ...state, published: { ...published, contentIsCurrent: true } }
+    : state;
+};
+
 /** The answer to an accepted command: the new revision (also in ETag), the status and the
  *  events appended; the whole article too when asked with `Prefer: return=representation`. */
 export const presentAccepted = (
@@ -133,7 +149,7 @@ export const presentAccepted = (
   status: stateName(accepted.state),
   events: accepted.events.map((e) => e.type),
   replayed: accepted.replayed,
-  ...(full ? { article: accepted.state } : {}),
+  ...(full ? { article: articleView(accepted.state) } : {}),
 });
 
 const REVISION = /^\d{1,15}$/;
@@ -182,11 +198,16 @@ export const mountArticleView = (router: Router, path: string, store: EventStore
     if (state.status === 'Initial') {
       return sendProblem(
         res,
-        problem(404, 'Article Not Found', `article ${articleId} does not exist at that point`),
+        articleHttp.rejectionProblem({ _tag: 'ArticleNotFound', state: 'Initial', articleId }),
       );
     }
     res.setHeader('ETag', etagOf(current));
-    res.json({ articleId, revision: Number(current), status: stateName(state), article: state });
+    res.json({
+      articleId,
+      revision: Number(current),
+      status: stateName(state),
+      article: articleView(state),
+    });
   });
 };
 

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { EventStore, RecordedEvent } from '@newsroom/event-store';
 import { EventStoreError } from '@newsroom/event-store';
+import type { StreamQueue } from './stream-queue.js';
 
 /** The decider shape of @newsroom/domain, restated structurally so the kit stays generic. */
 export interface DeciderLike<Command, Event, State, Rejection> {
@@ -27,6 +28,8 @@ export interface CommandSpec<Command, Event extends TypedEvent, State, Rejection
   ) => Either<string, { readonly commandId: string; readonly commandType: string }>;
   /** Folded streams kept between commands; without one every command reads its whole stream. */
   readonly cache?: StreamCache<State>;
+  /** Commands on one stream from this process run one at a time (see StreamQueue). */
+  readonly queue?: StreamQueue;
   /** Retries on a concurrent append when the caller sent no If-Match. Default 20. */
   readonly maxAttempts?: number;
 }
@@ -58,6 +61,9 @@ export type CommandFailure<Rejection> =
   | { readonly tag: 'StaleRevision'; readonly expected: bigint; readonly current: bigint }
   | { readonly tag: 'ConcurrencyExhausted'; readonly attempts: number }
   | { readonly tag: 'CommandIdReused'; readonly commandId: string; readonly reason: string }
+  /** What the command would write does not decode with the codecs that read it back: refused
+   *  before anything is stored (a defect, never the caller's input: that was decoded first). */
+  | { readonly tag: 'Unwritable'; readonly reason: string }
   | {
       readonly tag: 'CorruptStream';
       readonly streamName: string;
@@ -105,30 +111,76 @@ export interface FoldedStream<State> {
 }
 
 /**
+ * About how many bytes of heap `value` holds: two per UTF-16 unit of every string, plus a
+ * little per object, array and primitive. Cheap (it visits nodes, not characters) and on the
+ * high side: a text shared by two fields counts twice.
+ */
+export const approximateBytes = (value: unknown): number => {
+  let bytes = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') bytes += 16 + 2 * next.length;
+    else if (Array.isArray(next)) {
+      bytes += 16 + 8 * next.length;
+      for (const item of next) pending.push(item);
+    } else if (typeof next === 'object' && next !== null) {
+      for (const [key, item] of Object.entries(next)) {
+        bytes += 16 + 2 * key.length;
+        pending.push(item);
+      }
+    } else bytes += 8;
+  }
+  return bytes;
+};
+
+/** What a command id costs in a fold's `commands` map, about. */
+const COMMAND_ENTRY_BYTES = 120;
+
+/**
  * Folded streams kept between commands. Events are immutable, so a folded prefix stays true
- * forever: a command only reads the events after the cached revision (usually none). Bounded,
- * least recently used first out.
+ * forever: a command only reads the events after the cached revision (usually none). Bounded by
+ * count and by size (about `maxBytes` of heap), least recently used first out; a stream larger
+ * than a quarter of the bound is not kept at all.
  */
 export class StreamCache<State> {
-  private readonly entries = new Map<string, FoldedStream<State>>();
-  constructor(private readonly maxStreams = 10_000) {}
+  private readonly entries = new Map<string, { fold: FoldedStream<State>; bytes: number }>();
+  private totalBytes = 0;
+  constructor(
+    private readonly maxStreams = 10_000,
+    private readonly maxBytes = 128 * 1024 * 1024,
+  ) {}
+  /** Streams held now, and about how many bytes they take. */
+  get usage(): { readonly streams: number; readonly bytes: number } {
+    return { streams: this.entries.size, bytes: this.totalBytes };
+  }
   get(streamName: string): FoldedStream<State> | undefined {
     const entry = this.entries.get(streamName);
     if (entry !== undefined) {
       this.entries.delete(streamName);
       this.entries.set(streamName, entry);
     }
-    return entry;
+    return entry?.fold;
   }
-  set(streamName: string, entry: FoldedStream<State>): void {
+  set(streamName: string, fold: FoldedStream<State>): void {
     const current = this.entries.get(streamName);
-    if (current !== undefined && current.revision > entry.revision) return;
-    this.entries.delete(streamName);
-    this.entries.set(streamName, entry);
-    if (this.entries.size > this.maxStreams) {
+    if (current !== undefined && current.fold.revision > fold.revision) return;
+    this.remove(streamName);
+    const bytes = approximateBytes(fold.state) + fold.commands.size * COMMAND_ENTRY_BYTES;
+    if (bytes > this.maxBytes / 4) return;
+    this.entries.set(streamName, { fold, bytes });
+    this.totalBytes += bytes;
+    while (this.entries.size > this.maxStreams || this.totalBytes > this.maxBytes) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.remove(oldest);
     }
+  }
+  private remove(streamName: string): void {
+    const entry = this.entries.get(streamName);
+    if (entry === undefined) return;
+    this.entries.delete(streamName);
+    this.totalBytes -= entry.bytes;
   }
 }
 
@@ -158,6 +210,22 @@ const foldRows = <Command, Event extends TypedEvent, State, Rejection>(
     commands.set(metadata.right.commandId, row.revision);
   }
   return E.right({ state, revision, commands, events });
+};
+
+/** Why what a command is about to append could not be read back by the store edge's codecs
+ *  (the very ones `foldRows` uses), or undefined: nothing is stored that cannot be read. */
+const unreadableReason = <Command, Event extends TypedEvent, State, Rejection>(
+  spec: CommandSpec<Command, Event, State, Rejection>,
+  events: readonly Event[],
+  metadata: CommandRequest<Command>['metadata'],
+): string | undefined => {
+  const decodedMetadata = spec.decodeMetadata(metadata);
+  if (E.isLeft(decodedMetadata)) return decodedMetadata.left;
+  for (const event of events) {
+    const decoded = spec.decodeEvent({ type: event.type, data: event.data });
+    if (E.isLeft(decoded)) return `${event.type}: ${decoded.left}`;
+  }
+  return undefined;
 };
 
 const emptyFold = <State>(state: State): FoldedStream<State> => ({
@@ -204,7 +272,15 @@ const loadCurrent = async <Command, Event extends TypedEvent, State, Rejection>(
  * If-Match, nothing to do) is decided again after reading the stream's tail, so a cache that
  * another process left behind can cost a read but never a wrong answer.
  */
-export const handleCommand = async <Command, Event extends TypedEvent, State, Rejection>(
+export const handleCommand = <Command, Event extends TypedEvent, State, Rejection>(
+  spec: CommandSpec<Command, Event, State, Rejection>,
+  request: CommandRequest<Command>,
+): Promise<Either<CommandFailure<Rejection>, CommandAccepted<Event, State>>> =>
+  spec.queue === undefined
+    ? decideAndAppend(spec, request)
+    : spec.queue.run(request.streamName, () => decideAndAppend(spec, request));
+
+const decideAndAppend = async <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,
   request: CommandRequest<Command>,
 ): Promise<Either<CommandFailure<Rejection>, CommandAccepted<Event, State>>> => {
@@ -280,6 +356,8 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       return E.right({ revision, events: [], state, replayed: false });
     }
     const newEvents = decided.right;
+    const unreadable = unreadableReason(spec, newEvents, request.metadata);
+    if (unreadable !== undefined) return E.left({ tag: 'Unwritable', reason: unreadable });
 
     try {
       const result = await spec.store.appendToStream(
@@ -341,7 +419,10 @@ export const handleCommand = async <Command, Event extends TypedEvent, State, Re
       }
       // Someone else appended first (or the cache was behind): read the tail and decide again,
       // after a short jittered pause so that a crowd of writers on one stream spreads out.
-      if (read) await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
+      if (read)
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.random() * Math.min(64, 2 ** attempt)),
+        );
       const failed = await retryAfterRead();
       if (failed) return failed;
     }

@@ -1,11 +1,27 @@
 import * as t from 'io-ts';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AuthConfig } from './auth.js';
+import { DEFAULT_SERVER_LIMITS } from './http-server.js';
+import type { ServerLimits } from './http-server.js';
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Secret used when no JWT_SECRET or JWKS_URL is set outside production. Documented in the README. */
 export const DEVELOPMENT_JWT_SECRET = 'newsroom-development-secret-do-not-use-in-production';
+
+/** A whole number of at least `min` from an environment variable. */
+const intFromString = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d{1,15}$/.test(u) ? Number(u) : NaN;
+      return Number.isInteger(n) && n >= min && n <= max
+        ? t.success(n)
+        : t.failure(u, c, `a whole number ${min}..${max}`);
+    },
+    String,
+  );
 
 const PortFromString = new t.Type<number, string, unknown>(
   'Port',
@@ -33,6 +49,9 @@ export const Environment = t.partial({
   NODE_ENV: t.string,
   EVENT_STORE_SCHEMA: t.string,
   SCHEMA_PREFIX: t.string,
+  SEAL_INTERVAL_MS: intFromString('SealIntervalMs', 100),
+  MAX_CONNECTIONS: intFromString('MaxConnections', 1),
+  REQUEST_TIMEOUT_MS: intFromString('RequestTimeoutMs', 1_000),
 });
 export type Environment = t.TypeOf<typeof Environment>;
 
@@ -49,6 +68,10 @@ export interface ServiceConfig {
   readonly eventStoreSchema: string;
   /** Prefixed to every service's read-model schema (`<prefix>_publishing`); none by default. */
   readonly schemaPrefix: string | undefined;
+  /** How often the process seals the store's log (SEAL_INTERVAL_MS, default 60 000). */
+  readonly sealIntervalMs: number;
+  /** Timeouts and the connection cap of the HTTP server (MAX_CONNECTIONS, REQUEST_TIMEOUT_MS). */
+  readonly serverLimits: ServerLimits;
 }
 
 export const loadConfig = (
@@ -104,5 +127,11 @@ export const loadConfig = (
     usingDevelopmentSecret: e.JWKS_URL === undefined && e.JWT_SECRET === undefined,
     eventStoreSchema: e.EVENT_STORE_SCHEMA ?? 'event_store',
     schemaPrefix: e.SCHEMA_PREFIX,
+    sealIntervalMs: e.SEAL_INTERVAL_MS ?? 60_000,
+    serverLimits: {
+      ...DEFAULT_SERVER_LIMITS,
+      ...(e.MAX_CONNECTIONS === undefined ? {} : { maxConnections: e.MAX_CONNECTIONS }),
+      ...(e.REQUEST_TIMEOUT_MS === undefined ? {} : { requestTimeoutMs: e.REQUEST_TIMEOUT_MS }),
+    },
   };
 };

@@ -15,10 +15,11 @@ import type {
 import { problem, sendProblem } from './problem.js';
 import type { Problem } from './problem.js';
 
-/** io-ts errors as readable field paths, supplied by @newsroom/contracts. */
-export type FormatErrors = (
-  errors: t.Errors,
-) => readonly { readonly path: string; readonly message: string }[];
+/** io-ts errors as readable field paths (the first 100), supplied by @newsroom/contracts. */
+export type FormatErrors = (errors: t.Errors) => {
+  readonly errors: readonly { readonly path: string; readonly message: string }[];
+  readonly errorsTruncated?: true;
+};
 
 export interface CommandContext {
   readonly streamId: string;
@@ -55,14 +56,26 @@ export interface CommandHttp<Rejection> {
   readonly clock?: () => Date;
 }
 
-const ETAG = /^\s*(?:W\/)?"?(-?\d{1,18})"?\s*$/;
+const ETAG = /^\s*"(\d{1,15})"\s*$/;
 
-/** Parses If-Match: the stream revision as an entity tag ("3"). `undefined` when absent. */
+const badIfMatch = (message: string): Problem =>
+  problem(400, 'Invalid If-Match', 'If-Match must be one stream revision such as "3"', {
+    errors: [{ path: 'headers.if-match', message }],
+  });
+
+/**
+ * Parses If-Match: one strong entity tag holding a stream revision (`"3"`), or `*`, which asks
+ * nothing here (the command itself says when the article must exist). A weak tag (`W/"3"`) is
+ * refused: If-Match compares strongly (RFC 9110 section 13.1.1), and ETags here are strong.
+ */
 export const parseIfMatch = (header: string | undefined): E.Either<Problem, bigint | undefined> => {
   if (header === undefined || header.trim() === '*') return E.right(undefined);
+  if (/^\s*W\//.test(header)) {
+    return E.left(badIfMatch('a weak entity tag never matches: send the ETag as given, e.g. "3"'));
+  }
   const match = ETAG.exec(header);
   return match?.[1] === undefined
-    ? E.left(problem(400, 'Invalid If-Match', 'If-Match must be a stream revision such as "3"'))
+    ? E.left(badIfMatch('expected one quoted revision, e.g. "3"'))
     : E.right(BigInt(match[1]));
 };
 
@@ -77,14 +90,18 @@ export const failureProblem = <Rejection>(
     case 'Rejected':
       return rejectionProblem(failure.rejection);
     case 'StaleRevision':
-      return problem(
-        412,
-        'Precondition Failed',
-        `the stream is at revision ${failure.current}, not ${failure.expected}`,
-        {
-          currentRevision: Number(failure.current),
-        },
-      );
+      return failure.current < 0n
+        ? problem(
+            412,
+            'Precondition Failed',
+            `the article does not exist, so no revision (${failure.expected}) matches`,
+          )
+        : problem(
+            412,
+            'Precondition Failed',
+            `the stream is at revision ${failure.current}, not ${failure.expected}`,
+            { currentRevision: Number(failure.current) },
+          );
     case 'CommandIdReused':
       return problem(
         409,
@@ -96,6 +113,12 @@ export const failureProblem = <Rejection>(
         409,
         'Concurrent Modification',
         `the stream kept changing; gave up after ${failure.attempts} attempts`,
+      );
+    case 'Unwritable':
+      return problem(
+        500,
+        'Unwritable Event',
+        'the command was refused before anything was stored: its events would not read back',
       );
     case 'CorruptStream':
       return problem(
@@ -112,6 +135,9 @@ export const failureProblem = <Rejection>(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const notAnArticleId = (): Problem =>
+  problem(404, 'Not Found', 'no such article: an article id is a UUID');
+
 /**
  * Mounts a command at `path` on `router`: role check is the decider's, the actor is the token's,
  * the body is decoded by its codec, If-Match guards the revision, and every failure is problem+json.
@@ -124,32 +150,34 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
 ): void => {
   const clock = http.clock ?? (() => new Date());
   router.post(path, async (req: Request, res: Response) => {
+    // 1. The resource first: a command to an article that cannot exist is 404, whatever its body.
+    const param: unknown = req.params['articleId'];
+    const given = typeof param === 'string' ? param : undefined;
+    if (param !== undefined && (given === undefined || !UUID.test(given)))
+      return sendProblem(res, notAnArticleId());
+    // 2. Headers, then the body, each decoded by its codec.
     const ifMatch = parseIfMatch(req.header('if-match'));
     if (E.isLeft(ifMatch)) return sendProblem(res, ifMatch.left);
-
     const decoded = route.body.decode(req.body ?? {});
     if (E.isLeft(decoded)) {
       return sendProblem(
         res,
         problem(400, 'Invalid Command', 'the request body does not match the command', {
-          errors: http.formatErrors(decoded.left),
+          ...http.formatErrors(decoded.left),
         }),
       );
     }
     const body = decoded.right;
     const commandId = route.commandIdOf(body) ?? randomUUID();
-    const given = req.params['articleId'];
     // A creating command without an id gets one derived from its command id, so a retry
     // of the same command lands on the same stream instead of creating a second article.
     const streamId =
-      typeof given === 'string'
+      given !== undefined
         ? given.toLowerCase() // either case is the same article, as in bodies
         : route.creates === undefined
           ? undefined
           : (route.streamIdOf?.(body) ?? eventIdFor(commandId, 'stream'));
-    if (streamId === undefined || !UUID.test(streamId)) {
-      return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
-    }
+    if (streamId === undefined) return sendProblem(res, notAnArticleId());
     const caller = callerOf(req);
     const now = clock();
     const command = route.toCommand(body, { streamId, commandId, caller, now });
@@ -169,7 +197,9 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     });
     if (E.isLeft(result)) {
       const failure = result.left;
-      if (failure.tag === 'StaleRevision') res.setHeader('ETag', etagOf(failure.current));
+      if (failure.tag === 'StaleRevision' && failure.current >= 0n) {
+        res.setHeader('ETag', etagOf(failure.current));
+      }
       return sendProblem(res, failureProblem(failure, http.rejectionProblem));
     }
     const accepted = result.right;

@@ -7,3 +7,7 @@ export * from './lifecycle.js';
 export * from './problem.js';
 export * from './articles.js';
 export * from './runtime.js';
+export * from './stream-queue.js';
+export * from './http-server.js';
+export * from './json-text.js';
+export * from './sealer.js';

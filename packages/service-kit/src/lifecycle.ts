@@ -1,18 +1,27 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
+import { createHttpServer, DEFAULT_SERVER_LIMITS } from './http-server.js';
+import type { ServerLimits } from './http-server.js';
 
 export interface Closeable {
   readonly name: string;
   readonly close: () => Promise<void>;
 }
 
-/** Listens on host:port and resolves once the port is bound. */
-export const listen = (app: Express, port: number, host = '127.0.0.1'): Promise<Server> =>
+/** Serves `app` on host:port with `limits` (see http-server.ts); resolves once bound. */
+export const listen = (
+  app: Express,
+  port: number,
+  host = '127.0.0.1',
+  limits: ServerLimits = DEFAULT_SERVER_LIMITS,
+): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) =>
-      error ? reject(error) : resolve(server),
-    );
+    const server = createHttpServer(app, limits);
     server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 
 /** Stops accepting connections, lets in-flight requests finish, then closes each resource in order. */

@@ -11,7 +11,10 @@ import pg from 'pg';
 import type { Express, Router } from 'express';
 import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createApp } from './app.js';
+import { startSealer } from './sealer.js';
+import type { ServerLimits } from './http-server.js';
 import type { ReadinessCheck } from './app.js';
 import { createAuthenticator } from './auth.js';
 import type { Authenticator } from './auth.js';
@@ -135,27 +138,54 @@ export interface RunningSystem {
 }
 
 /** Builds the app for `services` and starts their background work; serves on host:port. */
+export interface SystemOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly bodyLimit?: string;
+  /** How often the process seals the store's log (default 60 s; see sealer.ts). */
+  readonly sealIntervalMs?: number;
+  readonly serverLimits?: ServerLimits;
+}
+
 export const startSystem = async (
   deps: ServiceDeps,
   services: readonly ServiceDefinition[],
-  listenOn: { readonly port: number; readonly host?: string; readonly bodyLimit?: string },
+  listenOn: SystemOptions,
   extraResources: readonly Closeable[] = [],
 ): Promise<RunningSystem> => {
+  const log = (line: Record<string, unknown>) => console.error(JSON.stringify(line));
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const sealer = startSealer({
+    store: deps.store,
+    intervalMs: listenOn.sealIntervalMs ?? 60_000,
+    registry,
+    log,
+  });
   const { app } = createApp({
     routes: services.flatMap((s) => s.routes),
     readiness: [
       { name: 'event-store', check: async () => void (await deps.store.readAll({ maxCount: 1 })) },
+      sealer.readiness,
       ...services.flatMap((s) => s.readiness ?? []),
     ],
     ...(listenOn.bodyLimit === undefined ? {} : { bodyLimit: listenOn.bodyLimit }),
-    log: (line) => console.error(JSON.stringify(line)),
+    registry,
+    log,
   });
   const host = listenOn.host ?? '127.0.0.1';
-  const server = await listen(app, listenOn.port, host);
+  let server: Server;
+  try {
+    server = await listen(app, listenOn.port, host, listenOn.serverLimits);
+  } catch (error) {
+    await sealer.stop();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : listenOn.port;
   const resources: Closeable[] = [
     ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
+    { name: 'sealer', close: sealer.stop },
     ...extraResources,
   ];
   try {
