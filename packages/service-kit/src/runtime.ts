@@ -96,12 +96,18 @@ export const openEventStore = async (
   }
 };
 
+/** Whether `pid` runs: a zombie (killed, not yet reaped by its parent) holds nothing open. */
 const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc here: trust the signal check
   }
 };
 
