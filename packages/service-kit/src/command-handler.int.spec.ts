@@ -181,4 +181,35 @@ describe('command handler with stream caches in two processes', () => {
       left: { tag: 'Rejected', rejection: { _tag: 'ApproverIsContributor' } },
     });
   });
+
+  it('what would not read back is refused before anything is stored', async () => {
+    // An actor id the record codecs refuse (blank), as no verified token can carry: the
+    // handler decodes what it is about to append with the codecs that read it, first.
+    const id = randomUUID();
+    const commandId = randomUUID();
+    const now = new Date();
+    const blank = { id: ' ', role: 'reporter' } as const;
+    const result = await handleCommand(processA, {
+      streamName: articleStreamName(id),
+      commandId,
+      command: {
+        type: 'CreateDraft',
+        data: { content },
+        articleId: id,
+        commandId,
+        actor: blank,
+        now: now.toISOString(),
+      } as ArticleCommand,
+      metadata: commandMetadata({
+        actor: blank,
+        commandId,
+        commandType: 'CreateDraft',
+        correlationId: commandId,
+        causationId: commandId,
+        now,
+      }),
+    });
+    expect(result).toMatchObject({ _tag: 'Left', left: { tag: 'Unwritable' } });
+    expect(await store.readStream(articleStreamName(id))).toEqual([]);
+  });
 });
