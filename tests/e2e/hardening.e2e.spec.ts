@@ -340,6 +340,7 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
         );
         expectProblem(reply, 400);
         expect(paths(reply)).toEqual(['headers.if-match']);
+        if (ifMatch.startsWith('W/')) expect(reply.body.errors[0].message).toMatch(/weak/);
       }
       expect(await stream(id)).toHaveLength(1);
     });

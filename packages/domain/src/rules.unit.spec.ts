@@ -193,6 +193,24 @@ describe('review and four eyes', () => {
     expect(state).toMatchObject({ contributors: [reporter.id, nfc.id] });
   });
 
+  it('a revision by the same person in capitals adds no second contributor', () => {
+    const upper = { id: editorA.id.toUpperCase(), role: 'editor' } as const;
+    const state = given(
+      ...states.InReview,
+      event('DraftRevised.v1', { content: revised }, editorA, time(2)),
+      event('DraftRevised.v1', { content }, upper, time(3)),
+    )
+      .when(command('ApproveArticle', {}, editorB))
+      .thenEmits('ArticleApproved.v1');
+    expect(state).toMatchObject({ contributors: [reporter.id, editorA.id] });
+  });
+
+  it('assigning the same reviewer again in capitals is NoChange', () => {
+    given(...states.InReview, event('ReviewerAssigned.v1', { reviewerId: editorB.id }, editorA))
+      .when(command('AssignReviewer', { reviewerId: editorB.id.toUpperCase() }, editorA))
+      .thenRejects('NoChange');
+  });
+
   it('a reviewer who wrote the text is refused in another case too', () => {
     given(...states.InReview)
       .when(command('AssignReviewer', { reviewerId: reporter.id.toUpperCase() }, editorA))

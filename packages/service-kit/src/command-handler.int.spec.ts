@@ -212,4 +212,30 @@ describe('command handler with stream caches in two processes', () => {
     expect(result).toMatchObject({ _tag: 'Left', left: { tag: 'Unwritable' } });
     expect(await store.readStream(articleStreamName(id))).toEqual([]);
   });
+
+  it('32 concurrent commands on one stream reach the store one at a time: no lost race', async () => {
+    let appends = 0;
+    // The real store, with its appends counted (a Proxy, not a fake: every call goes through).
+    const counting = new Proxy(store, {
+      get(target, key, receiver) {
+        const value: unknown = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (key === 'appendToStream') appends++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const spec = articleSpec(counting);
+    const id = randomUUID();
+    expect(E.isRight(await send(spec, id, 'CreateDraft', { content }))).toBe(true);
+    appends = 0;
+    const results = await Promise.all(
+      Array.from({ length: 32 }, (_, i) =>
+        send(spec, id, 'ReviseDraft', { content: { ...content, summary: `Số ${i}.` } }),
+      ),
+    );
+    expect(results.every(E.isRight)).toBe(true);
+    expect(appends).toBe(32);
+  });
 });

@@ -27,11 +27,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-const start = async () => {
+const start = async (l = limits) => {
   const router = Router();
   router.post('/', (req, res) => void res.json({ got: req.body }));
   const { app } = createApp({ routes: [['/echo', router]] });
-  server = await listen(app, 0, '127.0.0.1', limits);
+  server = await listen(app, 0, '127.0.0.1', l);
   const address = server.address();
   return typeof address === 'object' && address !== null ? address.port : 0;
 };
@@ -81,5 +81,15 @@ describe('the HTTP server limits', () => {
     expect(text).toBe('');
     expect(afterMs).toBeLessThan(500); // dropped at once, not after a timeout
     expect(held.every((h) => !h.socket.destroyed)).toBe(true);
+  });
+
+  it('a client that goes silent in the middle of its body is cut off after the idle timeout', async () => {
+    const port = await start({ ...limits, requestTimeoutMs: 60_000, headersTimeoutMs: 1_000 });
+    const { socket, closed } = open(port);
+    socket.write(
+      'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    const { afterMs } = await closed;
+    expect(afterMs).toBeLessThan(limits.idleTimeoutMs + 2_000);
   });
 });
