@@ -12,13 +12,7 @@ import type { CallerRole as Role } from '@newsroom/service-kit';
 import { STORE_KINDS, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
-const ALL_ROLES: readonly Role[] = [
-  'reporter',
-  'editor',
-  'publisher',
-  'auditor',
-  'admin',
-]; // `system` is not a caller's role: its tokens get 401 (hardening.e2e.spec.ts)
+const ALL_ROLES: readonly Role[] = ['reporter', 'editor', 'publisher', 'auditor', 'admin']; // `system` is not a caller's role: its tokens get 401 (hardening.e2e.spec.ts)
 const WRITERS: readonly Role[] = ['reporter', 'editor', 'admin'];
 const EDITORS: readonly Role[] = ['editor', 'admin'];
 const PUBLISHERS: readonly Role[] = ['publisher', 'admin'];

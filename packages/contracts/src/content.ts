@@ -16,7 +16,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { boundedArray, isPlainObject, setOwn, strict, taggedUnion, withDefault } from './codec.js';
-import { boundedText, HttpUrl, LanguageTag, NfcText, Slug } from './text.js';
+import { boundedText, HttpUrl, LanguageTag, NfcText, RecordedHttpUrl, Slug } from './text.js';
 import type { TextRule } from './text.js';
 
 export const HeadingLevel = new t.Type<2 | 3 | 4 | 5 | 6, number, unknown>(
@@ -115,6 +115,7 @@ const contentCodecs = (rule: TextRule, prefix: '' | 'Recorded') => {
   const AltText = text('AltText', 2000);
   const PublisherName = text('PublisherName', 300);
   const PublisherField = boundedText(`${prefix}PublisherField`, 1000, 'any');
+  const Url = rule === 'visible' ? HttpUrl : RecordedHttpUrl;
 
   const ParagraphBlock = strict(
     { kind: t.literal('paragraph'), text: ParagraphText },
@@ -142,7 +143,7 @@ const contentCodecs = (rule: TextRule, prefix: '' | 'Recorded') => {
   );
   const ImageBlock = strict(
     { kind: t.literal('image'), caption: Caption },
-    { credit: Credit, src: HttpUrl, alt: AltText },
+    { credit: Credit, src: Url, alt: AltText },
     `${prefix}ImageBlock`,
   );
   const Block = taggedUnion(

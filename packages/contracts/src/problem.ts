@@ -2,7 +2,9 @@
  * RFC 9457 problem details (`application/problem+json`) and readable io-ts failure paths.
  */
 import * as t from 'io-ts';
-import { MAX_COLLECTED_ERRORS, strict } from './codec.js';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { MAX_COLLECTED_ERRORS, setOwn, strict } from './codec.js';
 import {
   ArticleRejection,
   describeRejection,
@@ -25,7 +27,7 @@ const HttpStatus = new t.Type<number, number, unknown>(
 );
 
 /** Problem details. Extension members are allowed (RFC 9457 §3.2), so this is not strict. */
-export const ProblemDetails = t.intersection(
+const ProblemDetailsMembers = t.intersection(
   [
     t.type({ type: t.string, title: t.string, status: HttpStatus }),
     t.partial({
@@ -43,7 +45,26 @@ export const ProblemDetails = t.intersection(
   ],
   'ProblemDetails',
 );
-export type ProblemDetails = t.TypeOf<typeof ProblemDetails>;
+export type ProblemDetails = t.TypeOf<typeof ProblemDetailsMembers>;
+
+/** The members decoded, and every extension member kept as it came, one named `__proto__`
+ *  too (io-ts' intersection rebuilds the object and would drop it). */
+export const ProblemDetails = new t.Type<ProblemDetails, ProblemDetails, unknown>(
+  'ProblemDetails',
+  ProblemDetailsMembers.is,
+  (u, c) =>
+    pipe(
+      ProblemDetailsMembers.validate(u, t.appendContext(c, '', ProblemDetailsMembers, u)),
+      E.map((decoded) => {
+        // The decoded members (a lower-cased uuid...) over every member as it came.
+        const out: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(u as object)) setOwn(out, key, value);
+        for (const [key, value] of Object.entries(decoded)) setOwn(out, key, value);
+        return out as ProblemDetails;
+      }),
+    ),
+  t.identity,
+);
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

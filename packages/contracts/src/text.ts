@@ -224,15 +224,28 @@ const isHttpUrl = (s: string): boolean => {
   }
 };
 
-/** Absolute http(s) URL, ≤ 2048 characters, kept verbatim. */
+/** What no stored text can hold: the store refuses a NUL or a lone surrogate. */
+const storable = (s: string): boolean => isWellFormed(s) && !s.includes('\u0000');
+
+/** Absolute http(s) URL, ≤ 2048 characters, kept verbatim; no control character (Cc). */
 export const HttpUrl = patternText(
   'HttpUrl',
+  /^https?:\/\/[^\s\p{Cc}]+$/iu,
+  2048,
+  'expected an absolute http(s) URL without spaces or control characters',
+  (s) => storable(s) && isHttpUrl(s),
+);
+export type HttpUrl = t.TypeOf<typeof HttpUrl>;
+
+/** An http(s) URL as stored events hold it: the rule it was written under (controls other
+ *  than NUL were accepted then), less what the store itself never let through. */
+export const RecordedHttpUrl = patternText(
+  'RecordedHttpUrl',
   /^https?:\/\/\S+$/i,
   2048,
   'expected an absolute http(s) URL',
-  isHttpUrl,
+  (s) => storable(s) && isHttpUrl(s),
 );
-export type HttpUrl = t.TypeOf<typeof HttpUrl>;
 
 /** A safe integer of at least `min`. */
 const intAtLeast = (name: string, min: number): t.Type<number, number, unknown> => {

@@ -877,6 +877,19 @@ export function describeEventStoreContract(
         });
       });
 
+      it('twelve seals verify in seal order (not in the text order 1, 10, 11, 12, 2)', async () => {
+        const { store } = await fresh();
+        for (let i = 0; i < 12; i++) {
+          await store.appendToStream(stream(), [event()]);
+          expect((await store.seal())?.sealNumber).toBe(BigInt(i + 1));
+        }
+        expect(await store.verifyIntegrity()).toMatchObject({
+          ok: true,
+          seals: 12,
+          unsealedEvents: 0,
+        });
+      });
+
       it('seals catch a removed stream and a truncated tail', async () => {
         const { store, schema, driver } = await fresh();
         const [s1, s2] = [stream(), stream()];

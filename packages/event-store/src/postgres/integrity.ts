@@ -118,7 +118,7 @@ export async function verifyIntegrity(
               last_position::text AS last_position, event_count::text AS event_count,
               encode(digest, 'hex') AS digest, encode(previous_hash, 'hex') AS previous_hash,
               encode(hash, 'hex') AS hash
-         FROM ${s}.seals ORDER BY seal_number`,
+         FROM ${s}.seals AS seal ORDER BY seal.seal_number`, // the column: the text alias sorts 1, 10, 2,
     )
   ).rows;
 
