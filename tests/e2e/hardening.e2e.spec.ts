@@ -82,6 +82,9 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
       ['a lone surrogate', 'editor\ud800'],
       ['a zero-width space', 'editor\u200bb'],
       ['a right-to-left mark', 'editor\u200f'],
+      ['a blank braille pattern', 'editor\u2800b'],
+      ['a leading combining mark', '\u0301editor'],
+      ['a private-use character', 'editor\ue000'],
     ] as const;
     it.each(refused)(
       'a sub with %s gets 401 with the reason, and nothing is written',
@@ -270,6 +273,23 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
       expect(await stream(id)).toEqual([]);
     });
 
+    it.each(['utf-7', 'utf-16le', 'utf-32le', 'latin1'])(
+      'a body in charset %s gets 415: JSON is UTF-8 and is checked as such',
+      async (charset) => {
+        const id = randomUUID();
+        const body = JSON.stringify({ articleId: id, data: { content: seedContent() } });
+        const reply = await postBytes('/v1/drafts', body, {
+          'content-type': `application/json; charset=${charset}`,
+        });
+        expectProblem(reply, 415);
+        expect(await stream(id)).toEqual([]);
+        const utf8 = await postBytes('/v1/drafts', body, {
+          'content-type': 'application/json; charset=UTF-8',
+        });
+        expect(utf8.status, utf8.text).toBe(201);
+      },
+    );
+
     it('a gzip body that inflates past the limit gets 413', async () => {
       const huge = `{"data":{"content":{"headline":"${'a'.repeat(8 * 1024 * 1024)}"}}}`;
       const compressed = gzipSync(huge);
@@ -370,6 +390,9 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
       ['a NUL in a header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\u0000b\r\n\r\n', 400],
       ['a folded header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  b\r\n\r\n', 400],
       ['an unknown method', 'BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+      ['no Host in HTTP/1.1', 'GET /healthz HTTP/1.1\r\n\r\n', 400],
+      ['an Expect it cannot meet', 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n', 417],
+      ['CONNECT', 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n', 405],
       [
         'headers over the limit',
         `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,

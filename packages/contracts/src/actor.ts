@@ -37,9 +37,13 @@ export const callerRoles: ReadonlyArray<CallerRole> = Object.keys(CallerRole.key
 
 export const MAX_ACTOR_ID = 200;
 
-/** White space, controls, format characters (U+200B, U+200F, U+FEFF...) and other invisible
- *  code points: an id made with them cannot be told apart from another by reading it. */
-const invisible = /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}]/u;
+/** White space, controls, format characters (U+200B, U+200F, U+FEFF...), other invisible or
+ *  blank-looking code points (U+2800), private-use, unassigned (their case and compatibility
+ *  mappings may change with a later Unicode) and noncharacters: an id made with them cannot be
+ *  told apart from another by reading it, or may not compare the same tomorrow. */
+const invisible =
+  /[\p{White_Space}\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Co}\p{Cn}\u2800\ufffd]/u;
+const leadingMark = /^\p{M}/u;
 
 /** Why `s` is not an acceptable actor id, or undefined. */
 export const actorIdProblem = (s: string): string | undefined => {
@@ -50,6 +54,7 @@ export const actorIdProblem = (s: string): string | undefined => {
     const code = at[0].codePointAt(0) ?? 0;
     return `must not contain white space, control or invisible characters (U+${code.toString(16).toUpperCase().padStart(4, '0')} at index ${at.index})`;
   }
+  if (leadingMark.test(s)) return 'must not begin with a combining mark';
   const length = codePointLength(s);
   if (length > MAX_ACTOR_ID) return `must be at most ${MAX_ACTOR_ID} characters (got ${length})`;
   return undefined;
@@ -91,12 +96,13 @@ export type RecordedActor = t.TypeOf<typeof RecordedActor>;
 
 /**
  * The form two actor ids are compared in: NFKC (so NFC and NFD, and full-width and ordinary
- * letters, are one form), then the locale-independent Unicode case mapping upper then lower (so
- * `Editor.B`, `EDITOR.B` and `editor.b` are one person, and `ß` is `ss`), then NFKC again.
- * Over-merging is the safe error here: it can only refuse an approval, never allow one.
+ * letters, are one form), then the locale-independent Unicode case mappings lower, upper, lower
+ * (so `Editor.B`, `EDITOR.B` and `editor.b` are one person, and `ß`, `ẞ` and `ss` are one
+ * spelling), then NFKC again. Over-merging is the safe error here: it can only refuse an
+ * approval, never allow one.
  */
 export const actorKey = (id: string): string =>
-  id.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+  id.normalize('NFKC').toLowerCase().toUpperCase().toLowerCase().normalize('NFKC');
 
 /** Whether two ids name the same person (by `actorKey`). */
 export const sameActor = (a: string, b: string): boolean => a === b || actorKey(a) === actorKey(b);

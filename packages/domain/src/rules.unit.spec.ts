@@ -211,6 +211,19 @@ describe('review and four eyes', () => {
       .thenRejects('NoChange');
   });
 
+  it('four eyes: STRAẞE, straße and strasse are one person', () => {
+    const author = { id: 'STRAẞE', role: 'editor' } as const;
+    const history = [
+      ...states.InReview,
+      event('DraftRevised.v1', { content: revised }, author, time(2)),
+    ];
+    for (const id of ['straße', 'strasse', 'Strasse']) {
+      given(...history)
+        .when(command('ApproveArticle', {}, { id, role: 'editor' }))
+        .thenRejects('ApproverIsContributor');
+    }
+  });
+
   it('a reviewer who wrote the text is refused in another case too', () => {
     given(...states.InReview)
       .when(command('AssignReviewer', { reviewerId: reporter.id.toUpperCase() }, editorA))

@@ -129,6 +129,21 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  // HTTP/1.1 requires Host (RFC 9112 section 3.2); the server lets it through to answer here.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.setHeader('Connection', 'close');
+      sendProblem(
+        res,
+        problem(400, 'Missing Host', 'an HTTP/1.1 request must have a Host header', {
+          errors: [{ path: 'headers.host', message: 'required' }],
+        }),
+      );
+      return;
+    }
+    next();
+  });
+
   app.use((req: Request, res: Response, next: NextFunction) => {
     const given = req.header('x-correlation-id');
     const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
@@ -179,13 +194,23 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     next();
   });
 
-  // A body that is not JSON is refused before any route sees it.
+  // A body that is not JSON in UTF-8 is refused before any route sees it. Another charset
+  // (RFC 8259 section 8.1 allows none) would be decoded after the byte checks below.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody =
       Number(req.headers['content-length'] ?? 0) > 0 ||
       req.headers['transfer-encoding'] !== undefined;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+    if (!hasBody) return next();
+    if (!req.is(['application/json', 'application/*+json'])) {
       sendProblem(res, problem(415, 'Unsupported Media Type', 'send the body as application/json'));
+      return;
+    }
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      sendProblem(
+        res,
+        problem(415, 'Unsupported Media Type', `JSON is sent in UTF-8, not ${charset}`),
+      );
       return;
     }
     next();

@@ -64,6 +64,8 @@ export type CommandFailure<Rejection> =
   /** What the command would write does not decode with the codecs that read it back: refused
    *  before anything is stored (a defect, never the caller's input: that was decoded first). */
   | { readonly tag: 'Unwritable'; readonly reason: string }
+  /** Too many commands already wait for this stream in this process: try again shortly. */
+  | { readonly tag: 'Busy'; readonly streamName: string }
   | {
       readonly tag: 'CorruptStream';
       readonly streamName: string;
@@ -278,7 +280,8 @@ export const handleCommand = <Command, Event extends TypedEvent, State, Rejectio
 ): Promise<Either<CommandFailure<Rejection>, CommandAccepted<Event, State>>> =>
   spec.queue === undefined
     ? decideAndAppend(spec, request)
-    : spec.queue.run(request.streamName, () => decideAndAppend(spec, request));
+    : (spec.queue.run(request.streamName, () => decideAndAppend(spec, request)) ??
+      Promise.resolve(E.left({ tag: 'Busy', streamName: request.streamName })));
 
 const decideAndAppend = async <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,

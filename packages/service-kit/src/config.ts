@@ -49,7 +49,7 @@ export const Environment = t.partial({
   NODE_ENV: t.string,
   EVENT_STORE_SCHEMA: t.string,
   SCHEMA_PREFIX: t.string,
-  SEAL_INTERVAL_MS: intFromString('SealIntervalMs', 100),
+  SEAL_INTERVAL_MS: intFromString('SealIntervalMs', 100, 86_400_000), // setInterval's range
   MAX_CONNECTIONS: intFromString('MaxConnections', 1),
   REQUEST_TIMEOUT_MS: intFromString('RequestTimeoutMs', 1_000),
 });

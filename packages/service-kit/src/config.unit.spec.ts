@@ -1,3 +1,5 @@
+import express from 'express';
+import { createHttpServer } from './http-server.js';
 import { describe, expect, it } from 'vitest';
 import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
 
@@ -38,5 +40,26 @@ describe('loadConfig', () => {
   it('names an invalid variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(loadConfig({ PORT: '9000' }).port).toBe(9000);
+  });
+
+  it('reads the seal interval and server limits, refusing values setInterval cannot take', () => {
+    const config = loadConfig({
+      SEAL_INTERVAL_MS: '5000',
+      REQUEST_TIMEOUT_MS: '1000',
+      MAX_CONNECTIONS: '8',
+    });
+    expect(config.sealIntervalMs).toBe(5000);
+    expect(config.serverLimits).toMatchObject({ requestTimeoutMs: 1000, maxConnections: 8 });
+    expect(() => loadConfig({ SEAL_INTERVAL_MS: '3000000000' })).toThrow(/SEAL_INTERVAL_MS/);
+    expect(() => loadConfig({ MAX_CONNECTIONS: '0' })).toThrow(/MAX_CONNECTIONS/);
+  });
+
+  it('a request timeout below the headers timeout still makes a server', () => {
+    const server = createHttpServer(
+      express(),
+      loadConfig({ REQUEST_TIMEOUT_MS: '1000' }).serverLimits,
+    );
+    expect(server.headersTimeout).toBe(1000);
+    server.close();
   });
 });

@@ -114,6 +114,12 @@ export const failureProblem = <Rejection>(
         'Concurrent Modification',
         `the stream kept changing; gave up after ${failure.attempts} attempts`,
       );
+    case 'Busy':
+      return problem(
+        503,
+        'Article Busy',
+        'too many commands are waiting for this article; send it again shortly',
+      );
     case 'Unwritable':
       return problem(
         500,
@@ -197,6 +203,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     });
     if (E.isLeft(result)) {
       const failure = result.left;
+      if (failure.tag === 'Busy') res.setHeader('Retry-After', '1');
       if (failure.tag === 'StaleRevision' && failure.current >= 0n) {
         res.setHeader('ETag', etagOf(failure.current));
       }

@@ -4,7 +4,7 @@
  * cap, and problem+json for the errors Node's HTTP parser answers before express sees anything.
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Express } from 'express';
 import { PROBLEM_CONTENT_TYPE, problemType } from '@newsroom/contracts';
@@ -12,10 +12,9 @@ import { PROBLEM_CONTENT_TYPE, problemType } from '@newsroom/contracts';
 export interface ServerLimits {
   /** The whole request, headers and body, must arrive within this (408 otherwise). */
   readonly requestTimeoutMs: number;
-  /** The request line and headers must arrive within this. */
+  /** The request line and headers must arrive within this (a connection that sends nothing is
+   *  closed then); at most `requestTimeoutMs`. */
   readonly headersTimeoutMs: number;
-  /** A connection with no traffic at all is closed after this. */
-  readonly idleTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   readonly keepAliveTimeoutMs: number;
   /** Connections the process holds at once; more are refused. */
@@ -25,7 +24,6 @@ export interface ServerLimits {
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
-  idleTimeoutMs: 15_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 1_000,
 };
@@ -42,18 +40,13 @@ const parserProblem = (code: string | undefined): { status: number; title: strin
   }
 };
 
-/** A raw HTTP/1.1 answer written on the socket: Node's parser gave up, express never ran. */
-export const clientErrorResponse = (error: {
-  readonly code?: string | undefined;
-  readonly reason?: string | undefined;
-}): string => {
-  const { status, title } = parserProblem(error.code);
-  const message = `${error.code ?? 'HTTP parse error'}: ${error.reason ?? 'the request could not be parsed'}`;
+/** A raw HTTP/1.1 problem+json answer, for what is refused before express runs. */
+const rawProblem = (status: number, title: string, message: string): string => {
   const body = JSON.stringify({
     type: problemType(title.replace(/\s+/g, '')),
     title,
     status,
-    detail: 'the HTTP request could not be read',
+    detail: message,
     ...(status === 400 ? { errors: [{ path: 'request', message }] } : {}),
   });
   return (
@@ -65,6 +58,31 @@ export const clientErrorResponse = (error: {
   );
 };
 
+/** The answer to what Node's parser refused: express never ran. */
+export const clientErrorResponse = (error: {
+  readonly code?: string | undefined;
+  readonly reason?: string | undefined;
+}): string => {
+  const { status, title } = parserProblem(error.code);
+  return rawProblem(
+    status,
+    title,
+    `${error.code ?? 'HTTP parse error'}: ${error.reason ?? 'the request could not be parsed'}`,
+  );
+};
+
+/**
+ * Answers on a socket the server gives up on, then destroys it, as Node's own handler does:
+ * only destroying it stops the parser, so a 408 can never be followed by the rest of the body
+ * reaching a route and writing. Nothing is written once an answer on this socket has begun
+ * (Node's own rule): the bytes would corrupt it.
+ */
+const refuse = (socket: Duplex, answer: string): void => {
+  const inFlight = (socket as { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+  if (socket.writable && inFlight?._headerSent !== true) socket.write(answer);
+  socket.destroy();
+};
+
 /** Serves `app` on a new server with `limits`; not yet listening. */
 export const createHttpServer = (
   app: Express,
@@ -73,21 +91,38 @@ export const createHttpServer = (
   const server = createServer(
     {
       requestTimeout: limits.requestTimeoutMs,
-      headersTimeout: limits.headersTimeoutMs,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       // How often Node checks the two timeouts above (its default, 30 s, would double them).
       connectionsCheckingInterval: Math.min(1_000, limits.headersTimeoutMs),
+      // A request without Host is answered by express below, as problem+json.
+      requireHostHeader: false,
     },
     app,
   );
-  server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
+  // No idle timeout on the socket: it would also cut a request off while its command is being
+  // handled. The header, request and keep-alive timeouts above bound every wait for a client.
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
-    if (error.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    socket.end(clientErrorResponse(error));
+    if (error.code === 'ECONNRESET') socket.destroy();
+    else refuse(socket, clientErrorResponse(error));
   });
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
+    const body = JSON.stringify({
+      type: problemType('ExpectationFailed'),
+      title: 'Expectation Failed',
+      status: 417,
+      detail: `Expect: ${req.headers.expect ?? ''} is not supported`,
+    });
+    res.writeHead(417, {
+      'Content-Type': PROBLEM_CONTENT_TYPE,
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    });
+    res.end(body);
+  });
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) =>
+    refuse(socket, rawProblem(405, 'Method Not Allowed', 'CONNECT is not served here')),
+  );
   return server;
 };

@@ -45,16 +45,26 @@ type Frame =
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** The end (index of the closing quote) of the JSON string whose opening quote is at `start`. */
-const stringEnd = (bytes: Buffer, start: number): number => {
-  let from = start + 1;
-  for (;;) {
-    const quote = bytes.indexOf(QUOTE, from);
-    if (quote === -1) return bytes.length;
-    const escape = bytes.indexOf(BACKSLASH, from);
-    if (escape === -1 || escape > quote) return quote;
-    from = escape + 2; // skip the escaped character, whatever it is
-  }
+/**
+ * Finds string ends in `bytes`: `end(start)` is the index of the closing quote of the string
+ * whose opening quote is at `start`. The next backslash is searched for once and remembered
+ * until passed, so a body of many strings costs one pass, not one pass per string.
+ */
+const stringEnds = (bytes: Buffer) => {
+  let backslash = -1; // the next backslash at or after the last search; -1: search again
+  return (start: number): number => {
+    let from = start + 1;
+    for (;;) {
+      const quote = bytes.indexOf(QUOTE, from);
+      if (quote === -1) return bytes.length;
+      if (backslash !== bytes.length && backslash < from) {
+        backslash = bytes.indexOf(BACKSLASH, from);
+        if (backslash === -1) backslash = bytes.length; // none left
+      }
+      if (backslash > quote) return quote;
+      from = backslash + 2; // skip the escaped character, whatever it is
+    }
+  };
 };
 
 const pathOf = (stack: readonly Frame[], last: string): string =>
@@ -69,6 +79,7 @@ const pathOf = (stack: readonly Frame[], last: string): string =>
  */
 export const duplicateKey = (bytes: Buffer): { readonly path: string } | undefined => {
   const stack: Frame[] = [];
+  const stringEnd = stringEnds(bytes);
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number;
     const top = stack[stack.length - 1];
@@ -88,7 +99,7 @@ export const duplicateKey = (bytes: Buffer): { readonly path: string } | undefin
         else if (top?.kind === 'array') top.index++;
         break;
       case QUOTE: {
-        const end = stringEnd(bytes, i);
+        const end = stringEnd(i);
         if (top?.kind === 'object' && top.expectKey) {
           const raw = bytes.toString('utf8', i + 1, end);
           let key = raw;

@@ -86,4 +86,19 @@ describe('duplicateKey', () => {
     expect(duplicateKey(Buffer.from('[{"a":1},{"a":2}]'))).toBeUndefined();
     expect(duplicateKey(Buffer.from('{"x":{"a":1},"y":{"a":2}}'))).toBeUndefined();
   });
+
+  it('reads each byte about once: a body of 100,000 strings is not scanned once per string', () => {
+    let scanned = 0;
+    const bytes = Buffer.from(JSON.stringify(Array.from({ length: 100_000 }, () => '')));
+    // Its indexOf counts the bytes it looks at (the scanner's only searches).
+    const search = bytes.indexOf.bind(bytes) as (value: number, from: number) => number;
+    const counting = (value: number, from = 0): number => {
+      const found = search(value, from);
+      scanned += (found === -1 ? bytes.length : found + 1) - from;
+      return found;
+    };
+    bytes.indexOf = counting as unknown as Buffer['indexOf'];
+    expect(duplicateKey(bytes)).toBeUndefined();
+    expect(scanned).toBeLessThanOrEqual(2 * bytes.length);
+  });
 });

@@ -81,7 +81,13 @@ export const startSealer = (options: SealerOptions): Sealer => {
     sealNow,
     stop: async () => {
       clearInterval(timer);
-      await running;
+      // A seal that hangs (waiting on another process's lock) must not hang the shutdown.
+      let timeout: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        running,
+        new Promise((resolve) => (timeout = setTimeout(resolve, 5_000))),
+      ]);
+      clearTimeout(timeout);
     },
   };
 };

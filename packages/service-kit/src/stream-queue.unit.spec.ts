@@ -38,4 +38,19 @@ describe('StreamQueue', () => {
     await expect(failed).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ran');
   });
+
+  it('refuses at once past its bound per key, and takes tasks again once they drain', async () => {
+    const queue = new StreamQueue(2);
+    let release = () => undefined as void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = queue.run('a', () => gate);
+    const second = queue.run('a', async () => 'second');
+    expect(queue.run('a', async () => 'third')).toBeUndefined();
+    expect(queue.run('b', async () => 'other key')).toBeDefined();
+    release();
+    await first;
+    await expect(second).resolves.toBe('second');
+    await tick();
+    await expect(queue.run('a', async () => 'again')).resolves.toBe('again');
+  });
 });

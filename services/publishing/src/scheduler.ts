@@ -167,7 +167,10 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
   const subscribe = (): void => {
     if (stopped) return;
     const current = deps.store.subscribeToAll(project, {
-      subscriptionName: `${schema}.scheduler`,
+      // v2: the event codecs now read records that v1 skipped as undecodable (actors written
+      // before token subjects were checked), so the projection is replayed from the start under
+      // a new name. Replaying is harmless: every row is guarded by stream revision.
+      subscriptionName: `${schema}.scheduler.v2`,
       // The projection is guarded by stream revision: seeing an event again is harmless, so
       // the checkpoint is stored once a second rather than after every batch.
       checkpointIntervalMs: 1000,
