@@ -14,10 +14,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { createServer } from 'node:net';
-import pg from 'pg';
 import { issueDevelopmentToken, openEventStore } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
+import { dropSystemSchemas, freePort } from '../tests/support.js';
 import { median, round, timed } from './timing.js';
 import type { CaseResult } from './timing.js';
 
@@ -25,16 +24,6 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const CLIENTS = [1, 4, 16];
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const waitUntilReady = async (url: string): Promise<void> => {
   const deadline = Date.now() + 60_000;
@@ -206,11 +195,7 @@ async function main(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     await opened.close();
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
-    await client.end();
+    await dropSystemSchemas(DATABASE_URL, schema);
   }
 }
 

@@ -7,24 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import pg from 'pg';
 import { issueDevelopmentToken } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
+import { dropSystemSchemas, freePort } from '../tests/support.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const COMMANDS = Number(process.env.COMMANDS ?? 600);
 const CLIENTS = 4;
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 const heapUsed = async (url: string): Promise<number> => {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -105,11 +94,7 @@ async function main(): Promise<void> {
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
-    await client.end();
+    await dropSystemSchemas(DATABASE_URL, schema);
   }
 }
 

@@ -13,6 +13,7 @@
  *   keys...), labelled with whether the result is still valid or invalid at which path.
  */
 import fc from 'fast-check';
+import { setOwn } from '@newsroom/contracts';
 
 // ---------------------------------------------------------------------------------------------
 // Shapes
@@ -886,14 +887,7 @@ export const invalidPatternArb = (kind: PatternKind): fc.Arbitrary<string> =>
 // ---------------------------------------------------------------------------------------------
 
 /** Sets an own enumerable property, whatever its name (`__proto__` included). */
-export const setOwn = (target: Record<string, unknown>, key: string, value: unknown): void => {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-};
+export { setOwn };
 
 const fromEntries = (entries: readonly (readonly [string, unknown])[]): Record<string, unknown> => {
   const out: Record<string, unknown> = {};

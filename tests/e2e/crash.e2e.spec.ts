@@ -15,18 +15,17 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { issueDevelopmentToken, openEventStore } from '@newsroom/service-kit';
 import type { OpenedStore } from '@newsroom/service-kit';
 import { databaseUrl, STORE_KINDS, textBytes } from './harness.js';
 import type { StoreKind } from './harness.js';
 import { seedContent } from './seed-article.js';
+import { dropSystemSchemas, freePort } from '../support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = 'services/platform/src/main.ts';
@@ -52,17 +51,6 @@ const prng = (seed: number) => {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
 
 // ---------------------------------------------------------------------------------------------
 // The child process
@@ -316,16 +304,7 @@ const prepare = (kind: StoreKind): Target => {
     };
   }
   const schema = `crash_${randomBytes(8).toString('hex')}`;
-  cleanups.push(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl() });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
+  cleanups.push(() => dropSystemSchemas(databaseUrl(), schema));
   return {
     env: { DATABASE_URL: databaseUrl(), EVENT_STORE_SCHEMA: schema, SCHEMA_PREFIX: schema },
     open: () => openEventStore({ databaseUrl: databaseUrl(), dataDir: '' }, { schema }),

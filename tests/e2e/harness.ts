@@ -5,7 +5,6 @@
  * talk HTTP to the same app `npm start` serves.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll } from 'vitest';
 import { allServices } from '@newsroom/platform';
@@ -17,6 +16,7 @@ import {
 } from '@newsroom/service-kit';
 import type { Role, ServiceDeps } from '@newsroom/service-kit';
 import type { PostgresEventStore } from '@newsroom/event-store';
+import { dropSystemSchemas } from '../support.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 export const STORE_KINDS: readonly StoreKind[] = ['pglite', 'postgres'];
@@ -124,16 +124,7 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
     async stop() {
       await system.stop();
       await opened.close();
-      if (kind === 'postgres') {
-        const client = new pg.Client({ connectionString: databaseUrl() });
-        await client.connect();
-        try {
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-          await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
-        } finally {
-          await client.end();
-        }
-      }
+      if (kind === 'postgres') await dropSystemSchemas(databaseUrl(), schema);
     },
   };
 };
