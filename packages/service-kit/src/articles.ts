@@ -54,6 +54,7 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
     queue: new StreamQueue(),
     decider: articleDecider,
     decodeEvent: (row) => pipe(ArticleEvent.decode(row), E.mapLeft(describeErrors)),
+    readsBack: (event) => ArticleEvent.is(event),
     decodeMetadata: (metadata) =>
       pipe(
         EventMetadata.decode(metadata),

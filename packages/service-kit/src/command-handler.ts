@@ -26,6 +26,9 @@ export interface CommandSpec<Command, Event extends TypedEvent, State, Rejection
   readonly decodeMetadata: (
     metadata: unknown,
   ) => Either<string, { readonly commandId: string; readonly commandType: string }>;
+  /** A fast check that an event reads back as itself (a codec's `is`): what the handler runs on
+   *  every event it is about to append, decoding it only to explain a failure. */
+  readonly readsBack?: (event: { type: string; data: unknown }) => boolean;
   /** Folded streams kept between commands; without one every command reads its whole stream. */
   readonly cache?: StreamCache<State>;
   /** Commands on one stream from this process run one at a time (see StreamQueue). */
@@ -224,6 +227,7 @@ const unreadableReason = <Command, Event extends TypedEvent, State, Rejection>(
   const decodedMetadata = spec.decodeMetadata(metadata);
   if (E.isLeft(decodedMetadata)) return decodedMetadata.left;
   for (const event of events) {
+    if (spec.readsBack?.({ type: event.type, data: event.data }) === true) continue;
     const decoded = spec.decodeEvent({ type: event.type, data: event.data });
     if (E.isLeft(decoded)) return `${event.type}: ${decoded.left}`;
   }
