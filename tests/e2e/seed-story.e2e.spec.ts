@@ -5,6 +5,8 @@
  * as version 2. Every text read back is byte-identical to what was sent.
  */
 import { randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import { ArticleView } from '@newsroom/contracts';
 import { describe, expect, it } from 'vitest';
 import { STORE_KINDS, textBytes, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
@@ -124,6 +126,9 @@ describe.each(STORE_KINDS)('the seed article story on %s', (kind) => {
     // article as it was at version 1 is byte-identical to editor A's text.
     const now = await sys.get(`/v1/publications/${articleId}`, publisher);
     expect(now.status).toBe(200);
+    expect(E.isRight(ArticleView.decode(now.body.article)), 'the answer is an ArticleView').toBe(
+      true,
+    );
     expect(now.body.article.published.contentIsCurrent).toBe(true); // sent once, as content
     expect(textBytes(now.body.article.content)).toEqual(textBytes(corrected));
     expect(now.body.article.published.corrections).toEqual([

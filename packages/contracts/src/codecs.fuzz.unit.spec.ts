@@ -257,11 +257,22 @@ const anyInput = (shape: Shape): fc.Arbitrary<unknown> =>
     { weight: 4, arbitrary: mutatedOf(shape, SMALL).map((m) => m.value) },
   );
 
+/** Codecs of what the service itself sends, never of what it receives: each is checked on
+ *  every state of the lifecycle by packages/domain/src/article-view.unit.spec.ts instead. */
+const OUTPUT_ONLY: ReadonlySet<string> = new Set([
+  'ArticleView',
+  'PublishedView',
+  'PendingCorrectionView',
+  'RetractionView',
+  'ScheduleView',
+  'CorrectionRecordView',
+]);
+
 describe('every exported codec has a fuzz shape', () => {
   it('lists no codec without one', () => {
     const missing = exported
       .map(([name]) => name)
-      .filter((name) => codecShapes[name] === undefined);
+      .filter((name) => codecShapes[name] === undefined && !OUTPUT_ONLY.has(name));
     expect(missing, 'exported codecs without a shape in tests/fuzz-arbitraries.ts').toEqual([]);
     expect(covered.length).toBeGreaterThan(50);
   });

@@ -6,3 +6,5 @@ export * from './commands.js';
 export * from './events.js';
 export * from './rejections.js';
 export * from './problem.js';
+export * from './stream.js';
+export * from './article-view.js';

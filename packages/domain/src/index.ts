@@ -18,6 +18,7 @@ export type {
 } from './state.js';
 export { jsonEqual, sameContent } from './content.js';
 export { publicView } from './public-view.js';
+export { toArticleView } from './article-view.js';
 export type { PublicView } from './public-view.js';
 export { rejectionStatus } from '@newsroom/contracts';
 export type { ArticleRejection, ArticleRejectionTag, ArticleStatus } from '@newsroom/contracts';

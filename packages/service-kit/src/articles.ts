@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { pipe } from 'fp-ts/lib/function.js';
 import {
+  articleStreamName,
   ArticleCommandBody,
   ArticleEvent,
   EventMetadata,
@@ -21,11 +22,12 @@ import {
   Uuid,
 } from '@newsroom/contracts';
 import type { ArticleCommand, ArticleCommandType, ArticleRejection } from '@newsroom/contracts';
-import { articleDecider, sameContent, stateName } from '@newsroom/domain';
+import { articleDecider, stateName, toArticleView } from '@newsroom/domain';
 import type { ArticleState } from '@newsroom/domain';
 import type { EventStore } from '@newsroom/event-store';
 import { requireCaller } from './auth.js';
-import { loadStream, StreamCache } from './command-handler.js';
+import { StreamCache } from './command-handler.js';
+import { readArticle } from './article-stream.js';
 import { StreamQueue } from './stream-queue.js';
 import type { CommandAccepted, CommandSpec } from './command-handler.js';
 import { etagOf, failureProblem, mountCommand } from './http-commands.js';
@@ -33,7 +35,8 @@ import { problem, sendProblem } from './problem.js';
 import type { ServiceDeps, ServiceDefinition } from './runtime.js';
 import type { CommandHttp } from './http-commands.js';
 
-export const articleStreamName = (articleId: string): string => `article-${articleId}`;
+/** One place for the stream name: contracts' (re-exported for the services). */
+export { articleStreamName };
 
 export type ArticleSpec = CommandSpec<ArticleCommand, ArticleEvent, ArticleState, ArticleRejection>;
 
@@ -53,6 +56,7 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
     cache: new StreamCache<ArticleState>(),
     queue: new StreamQueue(),
     decider: articleDecider,
+    // The record codecs that contracts/stream.ts decodes every stored row with.
     decodeEvent: (row) => pipe(ArticleEvent.decode(row), E.mapLeft(describeErrors)),
     readsBack: (event) => ArticleEvent.is(event),
     decodeMetadata: (metadata) =>
@@ -125,19 +129,6 @@ export const mountArticleCommand = (
   );
 };
 
-/**
- * The article as answered over HTTP: the folded state, with the published text left out when it
- * is the current text (`published.contentIsCurrent: true`), so a published article's text is
- * sent once, not twice.
- */
-export const articleView = (state: ArticleState): unknown => {
-  if (state.status === 'Initial' || state.published === null) return state;
-  const { content: publishedContent, ...published } = state.published;
-  return sameContent(publishedContent, state.content)
-    ? { ...state, published: { ...published, contentIsCurrent: true } }
-    : state;
-};
-
 /** The answer to an accepted command: the new revision (also in ETag), the status and the
  *  events appended; the whole article too when asked with `Prefer: return=representation`. */
 export const presentAccepted = (
@@ -150,7 +141,7 @@ export const presentAccepted = (
   status: stateName(accepted.state),
   events: accepted.events.map((e) => e.type),
   replayed: accepted.replayed,
-  ...(full ? { article: articleView(accepted.state) } : {}),
+  ...(full ? { article: toArticleView(accepted.state) } : {}),
 });
 
 const REVISION = /^\d{1,15}$/;
@@ -160,7 +151,6 @@ const REVISION = /^\d{1,15}$/;
  * `?at=<RFC 3339>` as it was at that instant. 404 when the article (or that moment) does not exist.
  */
 export const mountArticleView = (router: Router, path: string, store: EventStore): void => {
-  const spec = articleSpec(store);
   router.get(path, async (req: Request, res: Response) => {
     const id = Uuid.decode(req.params['articleId']);
     if (E.isLeft(id)) {
@@ -189,7 +179,7 @@ export const mountArticleView = (router: Router, path: string, store: EventStore
         problem(400, 'Invalid Query', 'the query parameters are invalid', { errors }),
       );
     }
-    const loaded = await loadStream(spec, articleStreamName(articleId), {
+    const loaded = await readArticle(store, articleId, {
       ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
       ...(at !== undefined && E.isRight(instant) ? { toInstant: instant.right } : {}),
     });
@@ -207,7 +197,7 @@ export const mountArticleView = (router: Router, path: string, store: EventStore
       articleId,
       revision: Number(current),
       status: stateName(state),
-      article: articleView(state),
+      article: toArticleView(state),
     });
   });
 };

@@ -240,21 +240,6 @@ const emptyFold = <State>(state: State): FoldedStream<State> => ({
   commands: new Map(),
 });
 
-/** Reads a stream (up to a revision or an instant) and folds it through the decider. */
-export const loadStream = async <Command, Event extends TypedEvent, State, Rejection>(
-  spec: CommandSpec<Command, Event, State, Rejection>,
-  streamName: string,
-  options: { readonly toRevision?: bigint; readonly toInstant?: Date } = {},
-): Promise<
-  Either<CommandFailure<Rejection>, FoldedStream<State> & { readonly events: readonly Event[] }>
-> =>
-  foldRows(
-    spec,
-    streamName,
-    emptyFold(spec.decider.initialState),
-    await spec.store.readStream(streamName, options),
-  );
-
 /** The stream's current fold: the cached prefix plus whatever was appended since. */
 const loadCurrent = async <Command, Event extends TypedEvent, State, Rejection>(
   spec: CommandSpec<Command, Event, State, Rejection>,

@@ -11,3 +11,4 @@ export * from './stream-queue.js';
 export * from './http-server.js';
 export * from './json-text.js';
 export * from './sealer.js';
+export * from './article-stream.js';

@@ -6,7 +6,7 @@
  * cancelled in the meantime is refused and its row dropped.
  */
 import { isLeft } from 'fp-ts/lib/Either.js';
-import { ArticleEvent } from '@newsroom/contracts';
+import { ArticleEvent, articleIdOfStream } from '@newsroom/contracts';
 import type { ArticleCommand, ArticleEventType } from '@newsroom/contracts';
 import {
   articleSpec,
@@ -29,8 +29,6 @@ export interface SchedulerOptions {
   /** Pause before subscribing again after the projection failed. Default 1000 ms. */
   readonly resubscribeAfterMs?: number;
 }
-
-const ARTICLE_STREAM = /^article-([0-9a-f-]{36})$/;
 
 /** The only events that change the schedule table; every other one is passed over undecoded. */
 const SCHEDULE_EVENTS: ReadonlySet<string> = new Set<ArticleEventType>([
@@ -64,7 +62,7 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
 
   /** Projection: one row per scheduled article, guarded by stream revision (at-least-once safe). */
   const project = async (event: RecordedEvent): Promise<void> => {
-    const articleId = ARTICLE_STREAM.exec(event.streamName)?.[1];
+    const articleId = articleIdOfStream(event.streamName);
     if (articleId === undefined || !SCHEDULE_EVENTS.has(event.type)) return;
     const decoded = ArticleEvent.decode({ type: event.type, data: event.data });
     if (isLeft(decoded)) {
