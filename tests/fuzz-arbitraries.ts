@@ -23,7 +23,17 @@ import { setOwn } from '@newsroom/contracts';
 export type TextRule = 'visible' | 'nonBlank' | 'any';
 
 export type PatternKind =
-  'uuid' | 'iso' | 'lang' | 'slug' | 'url' | 'identifier' | 'actorId' | 'recordedActorId';
+  | 'uuid'
+  | 'iso'
+  | 'lang'
+  | 'slug'
+  | 'url'
+  | 'identifier'
+  | 'actorId'
+  | 'recordedActorId'
+  | 'decimal'
+  | 'sha256'
+  | 'traceparent';
 
 export type Leaf =
   /** NFC text (decoded to NFC), at most `max` code points after NFC. */
@@ -427,6 +437,31 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
     causationId: pattern('identifier'),
     occurredAt: iso,
   }),
+  // messages.ts
+  ArticleEventMessage: obj({
+    schema: lit('newsroom.article-event.v1'),
+    eventId: uuid,
+    articleId: uuid,
+    streamName: str,
+    revision: pattern('decimal'),
+    position: obj({ transactionId: pattern('decimal'), sequence: pattern('decimal') }),
+    recordedAt: iso,
+    hash: pattern('sha256'),
+    previousHash: pattern('sha256'),
+    event: ArticleEvent,
+    metadata: obj({
+      actor: RecordedActor,
+      commandId: uuid,
+      commandType: oneOf(COMMAND_TYPES),
+      correlationId: pattern('identifier'),
+      causationId: pattern('identifier'),
+      occurredAt: iso,
+    }),
+  }),
+  ArticleEventHeaders: obj(
+    { 'event-id': uuid, 'event-type': str },
+    { traceparent: pattern('traceparent') },
+  ),
   // rejections.ts, problem.ts
   ...rejections,
   ArticleRejection,
@@ -809,6 +844,15 @@ const buildPatternArb = (kind: PatternKind): fc.Arbitrary<string> => {
         actorIdArb,
         fc.constantFrom('Nguyễn Văn A', 'a\tb', 'x'.repeat(300), '\u200b', ' a '),
       );
+    case 'decimal':
+      return fc.oneof(
+        fc.bigInt({ min: 0n, max: 2n ** 63n }).map(String),
+        fc.constantFrom('0', '18446744073709551615'),
+      );
+    case 'sha256':
+      return fc.stringMatching(/^[0-9a-f]{64}$/);
+    case 'traceparent':
+      return fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
   }
 };
 
@@ -874,6 +918,9 @@ const INVALID_PATTERNS: Readonly<Record<PatternKind, readonly string[]>> = {
     'ả'.repeat(201),
   ],
   recordedActorId: ['', ' ', '   ', '\t', '\u00a0', '\u3000'],
+  decimal: ['', '-1', '01', '1.0', '1e3', ' 1', '0x10', '1'.repeat(21)],
+  sha256: ['', '0'.repeat(63), '0'.repeat(65), 'A'.repeat(64), 'g'.repeat(64)],
+  traceparent: ['', '00-00', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-0`, 'not a trace'],
 };
 
 export const invalidPatternArb = (kind: PatternKind): fc.Arbitrary<string> =>

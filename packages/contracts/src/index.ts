@@ -8,3 +8,4 @@ export * from './rejections.js';
 export * from './problem.js';
 export * from './stream.js';
 export * from './article-view.js';
+export * from './messages.js';

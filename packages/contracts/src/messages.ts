@@ -1,0 +1,100 @@
+/**
+ * What goes on Kafka's `newsroom.article-events.v1`: one message per stored event, keyed by
+ * article id (so a partition keeps each article's events in stream order). The relay encodes it
+ * from a stored row; every consumer decodes it with this codec. The value carries everything an
+ * auditor needs to check the event against the store's hash chain. A changed shape is a new
+ * `schema` (`.v2`), never a tightened v1: messages are kept on the topic.
+ */
+import * as t from 'io-ts';
+import { strict } from './codec.js';
+import { ArticleEvent, EventMetadata } from './events.js';
+import { IsoDateTime, patternText, Uuid } from './text.js';
+
+export const ARTICLE_EVENTS_TOPIC = 'newsroom.article-events.v1';
+
+/** A bigint as decimal text (JSON has no 64-bit integers). */
+const DecimalText = patternText(
+  'DecimalText',
+  /^(0|[1-9]\d{0,19})$/,
+  20,
+  'expected a decimal integer',
+);
+
+/** A SHA-256 hash as 64 lower-case hex digits. */
+const Sha256Hex = patternText(
+  'Sha256Hex',
+  /^[0-9a-f]{64}$/,
+  64,
+  'expected 64 lower-case hex digits',
+);
+
+export const ArticleEventMessage = strict(
+  {
+    schema: t.literal('newsroom.article-event.v1'),
+    eventId: Uuid,
+    articleId: Uuid,
+    streamName: t.string,
+    /** The event's revision in its stream, from 0. */
+    revision: DecimalText,
+    /** Its place in the store's global log: (transaction id, sequence). */
+    position: strict({ transactionId: DecimalText, sequence: DecimalText }, {}, 'LogPosition'),
+    recordedAt: IsoDateTime,
+    /** The hash chain: this event's hash and its stream predecessor's (zeros for the first). */
+    hash: Sha256Hex,
+    previousHash: Sha256Hex,
+    event: ArticleEvent,
+    metadata: EventMetadata,
+  },
+  {},
+  'ArticleEventMessage',
+);
+export type ArticleEventMessage = t.TypeOf<typeof ArticleEventMessage>;
+
+/** Kafka headers beside the value: enough to route or drop a message without decoding it. */
+export const ArticleEventHeaders = strict(
+  { 'event-id': Uuid, 'event-type': t.string },
+  {
+    /** W3C trace context, when the command that caused the event carried one. */
+    traceparent: patternText(
+      'TraceParent',
+      /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/,
+      55,
+      'expected a W3C traceparent',
+    ),
+  },
+  'ArticleEventHeaders',
+);
+export type ArticleEventHeaders = t.TypeOf<typeof ArticleEventHeaders>;
+
+/** The fields of a stored row the message is made from (the store's RecordedEvent). */
+export interface RecordedRow {
+  readonly id: string;
+  readonly streamName: string;
+  readonly revision: bigint;
+  readonly position: { readonly transactionId: bigint; readonly sequence: bigint };
+  readonly recordedAt: Date;
+  readonly hash: string;
+  readonly previousHash: string;
+}
+
+/** The message for a stored article event (already decoded with the record codecs). */
+export const articleEventMessage = (
+  row: RecordedRow,
+  articleId: string,
+  decoded: { readonly event: ArticleEvent; readonly metadata: EventMetadata },
+): ArticleEventMessage => ({
+  schema: 'newsroom.article-event.v1',
+  eventId: row.id,
+  articleId,
+  streamName: row.streamName,
+  revision: row.revision.toString(),
+  position: {
+    transactionId: row.position.transactionId.toString(),
+    sequence: row.position.sequence.toString(),
+  },
+  recordedAt: row.recordedAt.toISOString(),
+  hash: row.hash,
+  previousHash: row.previousHash,
+  event: decoded.event,
+  metadata: decoded.metadata,
+});
