@@ -98,4 +98,24 @@ describe.each(['pglite', 'postgres'] as const)('the sealer on %s', (kind) => {
     await sealer.readiness.check();
     expect(await metric(registry, 'empty')).toBeGreaterThanOrEqual(1);
   });
+
+  it('seals a backlog in steps of at most maxEventsPerSeal events, until nothing is left', async () => {
+    opened = await open();
+    const stream = `article-${randomUUID()}`;
+    await opened.store.appendToStream(
+      stream,
+      Array.from({ length: 7 }, () => ({ id: randomUUID(), type: 'Noted.v1', data: {} })),
+    );
+    const registry = new Registry();
+    sealer = startSealer({
+      store: opened.store,
+      intervalMs: 60_000,
+      registry,
+      log: () => undefined,
+      maxEventsPerSeal: 3,
+    });
+    await sealer.sealNow();
+    expect(await seals(opened)).toBe(3); // 3 + 3 + 1 events
+    expect(await opened.store.verifyIntegrity()).toMatchObject({ ok: true, unsealedEvents: 0 });
+  });
 });

@@ -15,6 +15,9 @@ export interface SealerOptions {
   readonly registry: Registry;
   readonly log: (line: Record<string, unknown>) => void;
   readonly clock?: () => number;
+  /** Events one seal covers at most: a backlog is sealed in steps, yielding between them, so
+   *  an embedded database (PGlite runs on the main thread) never stalls requests for long. */
+  readonly maxEventsPerSeal?: number;
 }
 
 export interface Sealer {
@@ -38,14 +41,22 @@ export const startSealer = (options: SealerOptions): Sealer => {
     registers: [options.registry],
   });
   const startedAt = clock();
+  const maxEvents = options.maxEventsPerSeal ?? 10_000;
+  let stopped = false;
   let lastOkAt: number | undefined;
   let lastError: string | undefined;
   let running: Promise<void> | undefined;
 
   const attempt = async (): Promise<void> => {
     try {
-      const sealed = await options.store.seal();
+      let sealed = await options.store.seal({ maxEvents });
       runs.inc({ outcome: sealed === undefined ? 'empty' : 'sealed' });
+      // A backlog: seal on, step by step, until nothing new is left.
+      for (let step = 1; sealed !== undefined && step < 10_000 && !stopped; step++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sealed = await options.store.seal({ maxEvents });
+        if (sealed !== undefined) runs.inc({ outcome: 'sealed' });
+      }
       lastOkAt = clock();
       lastError = undefined;
       lastSuccess.set(lastOkAt / 1000);
@@ -80,6 +91,7 @@ export const startSealer = (options: SealerOptions): Sealer => {
     },
     sealNow,
     stop: async () => {
+      stopped = true;
       clearInterval(timer);
       // A seal that hangs (waiting on another process's lock) must not hang the shutdown.
       let timeout: ReturnType<typeof setTimeout> | undefined;
