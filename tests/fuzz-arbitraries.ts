@@ -1089,6 +1089,8 @@ export const expectDecoded = (shape: Shape, value: unknown): unknown => {
       return (value as string).normalize('NFC');
     case 'pattern':
       return shape.kind === 'uuid' ? (value as string).toLowerCase() : value;
+    case 'int':
+      return value === 0 ? 0 : value; // -0 decodes to 0, as JSON writes it
     case 'object': {
       const input = value as Record<string, unknown>;
       const entries: [string, unknown][] = Object.keys(input).map((k) => {
@@ -1587,13 +1589,8 @@ export const protoMutantOf = (shape: Shape, value: unknown): fc.Arbitrary<Mutant
         value: setAt(value, site.path, copy),
         label: {
           kind: 'invalid',
-          // A publisher with 50 fields already is refused as a whole (at most 50).
-          path:
-            site.shape.k === 'publisher' && Object.keys(input).length >= 50
-              ? p
-              : p === ''
-                ? '__proto__'
-                : `${p}.__proto__`,
+          // Refused at the key itself, before a publisher's field count is looked at.
+          path: p === '' ? '__proto__' : `${p}.__proto__`,
         },
         how: `${p || '(root)'}: own key "__proto__" added`,
       });

@@ -58,6 +58,12 @@ const publisherCodec = (
       ),
     (u, c) => {
       if (!isPlainObject(u)) return t.failure(u, c, 'expected an object');
+      if (Object.hasOwn(u, '__proto__')) {
+        // Kept as a field it would be a trap for every consumer that copies fields by name.
+        const value = u['__proto__'];
+        const context = t.appendContext(c, '__proto__', PublisherField, value);
+        return t.failure(value, context, 'the field name "__proto__" is reserved');
+      }
       if (Object.keys(u).length > MAX_PUBLISHER_FIELDS)
         return t.failure(u, c, `must have at most ${MAX_PUBLISHER_FIELDS} fields`);
       const errors: t.ValidationError[] = [];
@@ -72,11 +78,6 @@ const publisherCodec = (
       for (const [key, value] of Object.entries(u)) {
         const codec = key === 'name' ? PublisherName : PublisherField;
         const context = t.appendContext(c, key, codec, value);
-        if (key === '__proto__') {
-          // Kept as a field it would be a trap for every consumer that copies fields by name.
-          errors.push({ value, context, message: 'the field name "__proto__" is reserved' });
-          continue;
-        }
         if (key.length === 0 || key.length > MAX_FIELD_NAME || !NfcText.is(key)) {
           errors.push({
             value,

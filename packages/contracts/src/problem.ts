@@ -47,6 +47,18 @@ const ProblemDetailsMembers = t.intersection(
 );
 export type ProblemDetails = t.TypeOf<typeof ProblemDetailsMembers>;
 
+const MEMBERS = [
+  'type',
+  'title',
+  'status',
+  'detail',
+  'instance',
+  'errors',
+  'currentRevision',
+  'rejection',
+  'errorsTruncated',
+] as const;
+
 /** The members decoded, and every extension member kept as it came, one named `__proto__`
  *  too (io-ts' intersection rebuilds the object and would drop it). */
 export const ProblemDetails = new t.Type<ProblemDetails, ProblemDetails, unknown>(
@@ -59,7 +71,7 @@ export const ProblemDetails = new t.Type<ProblemDetails, ProblemDetails, unknown
         // The decoded members (a lower-cased uuid...) over every member as it came.
         const out: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(u as object)) setOwn(out, key, value);
-        for (const [key, value] of Object.entries(decoded)) setOwn(out, key, value);
+        for (const key of MEMBERS) if (Object.hasOwn(decoded, key)) setOwn(out, key, decoded[key]);
         return out as ProblemDetails;
       }),
     ),

@@ -254,7 +254,9 @@ const intAtLeast = (name: string, min: number): t.Type<number, number, unknown> 
   return new t.Type<number, number, unknown>(
     name,
     is,
-    (u, c) => (is(u) ? t.success(u) : t.failure(u, c, `expected an integer ≥ ${min}`)),
+    // -0 (JSON.parse('-0')) is 0: JSON writes it so, and what is stored must read back as sent.
+    (u, c) =>
+      is(u) ? t.success(u === 0 ? 0 : u) : t.failure(u, c, `expected an integer ≥ ${min}`),
     t.identity,
   );
 };
