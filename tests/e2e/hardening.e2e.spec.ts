@@ -375,6 +375,20 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
     expect([read.body.type, read.body.title]).toEqual([command.body.type, command.body.title]);
   });
 
+  it('a malformed request pipelined after a good one: the good one gets its own answer', async () => {
+    const id = randomUUID();
+    const token = await sys.token('reporter', 'reporter.x');
+    const body = JSON.stringify({ articleId: id, data: { content: seedContent() } });
+    const answer = await raw(
+      sys.url,
+      `POST /v1/drafts HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}` +
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+    );
+    expect(statusOf(answer), answer.slice(0, 200)).toBe(201);
+    expect(await stream(id)).toHaveLength(1);
+  });
+
   describe("Node's own parser errors are problem+json", () => {
     const cases = [
       [
@@ -391,6 +405,8 @@ describe.each(STORE_KINDS)('hardened edges on %s', (kind) => {
       ['a folded header', 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  b\r\n\r\n', 400],
       ['an unknown method', 'BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 400],
       ['no Host in HTTP/1.1', 'GET /healthz HTTP/1.1\r\n\r\n', 400],
+      ['an empty Host', 'GET /healthz HTTP/1.1\r\nHost:\r\n\r\n', 400],
+      ['two Hosts', 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
       ['an Expect it cannot meet', 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: tea\r\n\r\n', 417],
       ['CONNECT', 'CONNECT example.org:443 HTTP/1.1\r\nHost: example.org:443\r\n\r\n', 405],
       [

@@ -54,7 +54,11 @@ const publisherCodec = (
       Object.keys(u).length <= MAX_PUBLISHER_FIELDS &&
       Object.entries(u).every(
         ([k, v]) =>
-          k !== '__proto__' && k.length > 0 && k.length <= MAX_FIELD_NAME && PublisherField.is(v),
+          k !== '__proto__' &&
+          k.length > 0 &&
+          k.length <= MAX_FIELD_NAME &&
+          NfcText.is(k) &&
+          (k === 'name' ? PublisherName.is(v) : PublisherField.is(v)),
       ),
     (u, c) => {
       if (!isPlainObject(u)) return t.failure(u, c, 'expected an object');

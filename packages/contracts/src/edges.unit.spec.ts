@@ -2,7 +2,7 @@
  *  envelope, and the visible-character rule on every command text. */
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { CommandEnvelope, Content, MAX_COLLECTED_ERRORS } from './index.js';
+import { CommandEnvelope, Content, MAX_COLLECTED_ERRORS, Publisher } from './index.js';
 import { paths } from './testing.js';
 
 const commandId = '0190c0de-0000-7000-8000-000000000001';
@@ -64,6 +64,17 @@ describe('command texts need a visible character', () => {
           data: { comments: [{ text }] },
         }),
       ).toEqual(['data.comments.0.text']);
+    },
+  );
+});
+
+describe('is() agrees with decode on what would be stored', () => {
+  it.each(['Cafe\u0301', '\ud800', 'a\u0000'])(
+    'a publisher field named %j is not a Publisher',
+    (key) => {
+      const publisher = { name: 'Cổng thông tin', [key]: 'x' };
+      expect(Publisher.is(publisher)).toBe(false);
+      expect(E.isLeft(Publisher.decode(publisher))).toBe(true);
     },
   );
 });

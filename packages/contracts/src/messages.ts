@@ -4,6 +4,12 @@
  * from a stored row; every consumer decodes it with this codec. The value carries everything an
  * auditor needs to check the event against the store's hash chain. A changed shape is a new
  * `schema` (`.v2`), never a tightened v1: messages are kept on the topic.
+ *
+ * `event` and `metadata` are the stored values as the record codecs read them. Those codecs
+ * give back every stored row unchanged (texts are stored in NFC, ids in lower case, defaults
+ * filled in), which is what lets the hash be recomputed from a message; a record codec that
+ * would change a stored value (a default for old rows) comes with a v2 carrying the stored
+ * JSON as it is.
  */
 import * as t from 'io-ts';
 import { strict } from './codec.js';

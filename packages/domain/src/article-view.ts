@@ -27,7 +27,12 @@ export const toArticleView = (state: ArticleState): ArticleView | undefined => {
             version: published.version,
             firstPublishedAt: published.firstPublishedAt,
             updatedAt: published.updatedAt,
-            corrections: published.corrections,
+            corrections: published.corrections.map(({ version, notice, at, by }) => ({
+              version,
+              notice,
+              at,
+              by,
+            })),
             // Sent once: when the published text is the current text, only `content` holds it.
             ...(sameContent(published.content, state.content)
               ? { contentIsCurrent: true as const }
@@ -44,7 +49,23 @@ export const toArticleView = (state: ArticleState): ArticleView | undefined => {
             draftedAt: correction.draftedAt,
             approvedBy: correction.approvedBy,
           },
-    retraction,
-    ...(state.status === 'Scheduled' ? { schedule: state.schedule } : {}),
+    retraction:
+      retraction === null
+        ? null
+        : {
+            reason: retraction.reason,
+            notice: retraction.notice,
+            at: retraction.at,
+            by: retraction.by,
+          },
+    ...(state.status === 'Scheduled'
+      ? {
+          schedule: {
+            releaseAt: state.schedule.releaseAt,
+            embargo: state.schedule.embargo,
+            scheduledBy: state.schedule.scheduledBy,
+          },
+        }
+      : {}),
   };
 };

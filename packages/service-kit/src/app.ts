@@ -131,12 +131,13 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
 
   // HTTP/1.1 requires Host (RFC 9112 section 3.2); the server lets it through to answer here.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+    const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && /^host$/i.test(_)).length;
+    if ((req.httpVersion === '1.1' && !req.headers.host) || hosts > 1) {
       res.setHeader('Connection', 'close');
       sendProblem(
         res,
-        problem(400, 'Missing Host', 'an HTTP/1.1 request must have a Host header', {
-          errors: [{ path: 'headers.host', message: 'required' }],
+        problem(400, 'Bad Host', 'an HTTP/1.1 request must have one Host header, not empty', {
+          errors: [{ path: 'headers.host', message: hosts > 1 ? 'sent twice' : 'required' }],
         }),
       );
       return;

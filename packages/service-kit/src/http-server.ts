@@ -74,13 +74,21 @@ export const clientErrorResponse = (error: {
 /**
  * Answers on a socket the server gives up on, then destroys it, as Node's own handler does:
  * only destroying it stops the parser, so a 408 can never be followed by the rest of the body
- * reaching a route and writing. Nothing is written once an answer on this socket has begun
- * (Node's own rule): the bytes would corrupt it.
+ * reaching a route and writing. While an earlier (pipelined) request on the socket is still
+ * being answered, nothing is written: the client would take this answer for that request's
+ * (whose command may be stored); that answer is let finish, then the socket is closed.
  */
-const refuse = (socket: Duplex, answer: string): void => {
-  const inFlight = (socket as { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
-  if (socket.writable && inFlight?._headerSent !== true) socket.write(answer);
-  socket.destroy();
+const refuse = (socket: Duplex, answer: string, ownRequest = false): void => {
+  type InFlight = { _headerSent?: boolean; once(event: string, f: () => void): unknown };
+  const inFlight = (socket as { _httpMessage?: InFlight | null })._httpMessage ?? undefined;
+  if (inFlight === undefined || (ownRequest && inFlight._headerSent !== true)) {
+    if (socket.writable) socket.write(answer);
+    socket.destroy();
+    return;
+  }
+  const close = () => socket.destroy();
+  inFlight.once('finish', close);
+  inFlight.once('close', close);
 };
 
 /** Serves `app` on a new server with `limits`; not yet listening. */
@@ -105,7 +113,8 @@ export const createHttpServer = (
   server.maxConnections = limits.maxConnections;
   server.on('clientError', (error: NodeJS.ErrnoException & { reason?: string }, socket: Duplex) => {
     if (error.code === 'ECONNRESET') socket.destroy();
-    else refuse(socket, clientErrorResponse(error));
+    // A request timeout refuses the request in flight itself; a parse error, the next one.
+    else refuse(socket, clientErrorResponse(error), error.code === 'ERR_HTTP_REQUEST_TIMEOUT');
   });
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {
     const body = JSON.stringify({

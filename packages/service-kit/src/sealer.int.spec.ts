@@ -118,4 +118,28 @@ describe.each(['pglite', 'postgres'] as const)('the sealer on %s', (kind) => {
     expect(await seals(opened)).toBe(3); // 3 + 3 + 1 events
     expect(await opened.store.verifyIntegrity()).toMatchObject({ ok: true, unsealedEvents: 0 });
   });
+
+  it('steady writes while it seals make one seal per interval, not one per step', async () => {
+    opened = await open();
+    const store = opened.store;
+    const stream = `article-${randomUUID()}`;
+    // The real store, with an event written just before each of its seals (writes meanwhile).
+    const busy = {
+      seal: async (o?: { readonly maxEvents?: number }) => {
+        await store.appendToStream(stream, [{ id: randomUUID(), type: 'Noted.v1', data: {} }]);
+        return store.seal(o);
+      },
+    };
+    sealer = startSealer({
+      store: busy,
+      intervalMs: 60_000,
+      registry: new Registry(),
+      log: () => undefined,
+      maxEventsPerSeal: 3,
+    });
+    await sealer.sealNow();
+    await sealer.sealNow();
+    // Its first step cannot know how full it was, so it takes one more; then one per call.
+    expect(await seals(opened)).toBe(3);
+  });
 });

@@ -43,6 +43,8 @@ export const startSealer = (options: SealerOptions): Sealer => {
   const startedAt = clock();
   const maxEvents = options.maxEventsPerSeal ?? 10_000;
   let stopped = false;
+  /** The log's sealed event count after the last seal this sealer made (a running total). */
+  let lastSealedCount: bigint | undefined;
   let lastOkAt: number | undefined;
   let lastError: string | undefined;
   let running: Promise<void> | undefined;
@@ -51,8 +53,14 @@ export const startSealer = (options: SealerOptions): Sealer => {
     try {
       let sealed = await options.store.seal({ maxEvents });
       runs.inc({ outcome: sealed === undefined ? 'empty' : 'sealed' });
-      // A backlog: seal on, step by step, until nothing new is left.
-      for (let step = 1; sealed !== undefined && step < 10_000 && !stopped; step++) {
+      // A backlog is sealed in steps, on while a step was full. Events written meanwhile wait
+      // for the next interval: steady writes make one seal per interval, not one per step.
+      for (let step = 1; sealed !== undefined && !stopped && step < 10_000; step++) {
+        const covered =
+          lastSealedCount === undefined ? undefined : sealed.eventCount - lastSealedCount;
+        lastSealedCount = sealed.eventCount;
+        lastOkAt = clock();
+        if (covered !== undefined && covered < BigInt(maxEvents)) break;
         await new Promise((resolve) => setImmediate(resolve));
         sealed = await options.store.seal({ maxEvents });
         if (sealed !== undefined) runs.inc({ outcome: 'sealed' });

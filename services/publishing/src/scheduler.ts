@@ -122,7 +122,15 @@ export const createScheduler = (deps: ServiceDeps, options: SchedulerOptions = {
         now,
       }),
     });
-    if (!isLeft(result)) return true;
+    if (!isLeft(result)) {
+      if (!result.right.replayed) return true;
+      // Released before (seen again while the projection replays): the row is stale.
+      await deps.sql.query(`DELETE FROM ${table} WHERE article_id = $1 AND revision = $2`, [
+        articleId,
+        revision,
+      ]);
+      return false;
+    }
     const failure = result.left;
     if (failure.tag === 'Rejected' && failure.rejection._tag !== 'ScheduleNotDue') {
       // Cancelled, retracted or already published in the meantime: the row is stale.
