@@ -382,6 +382,15 @@ const ProblemDetails = obj(
   true,
 );
 
+const EventMetadata = obj({
+  actor: RecordedActor,
+  commandId: uuid,
+  commandType: oneOf(COMMAND_TYPES),
+  correlationId: pattern('identifier'),
+  causationId: pattern('identifier'),
+  occurredAt: iso,
+});
+
 /**
  * The shape of every codec @newsroom/contracts exports, by export name (`RecordedNotes.Note`
  * for the members of an exported group of codecs).
@@ -429,14 +438,7 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
   // events.ts
   ...events,
   ArticleEvent,
-  EventMetadata: obj({
-    actor: RecordedActor,
-    commandId: uuid,
-    commandType: oneOf(COMMAND_TYPES),
-    correlationId: pattern('identifier'),
-    causationId: pattern('identifier'),
-    occurredAt: iso,
-  }),
+  EventMetadata,
   // messages.ts
   ArticleEventMessage: obj({
     schema: lit('newsroom.article-event.v1'),
@@ -449,14 +451,7 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
     hash: pattern('sha256'),
     previousHash: pattern('sha256'),
     event: ArticleEvent,
-    metadata: obj({
-      actor: RecordedActor,
-      commandId: uuid,
-      commandType: oneOf(COMMAND_TYPES),
-      correlationId: pattern('identifier'),
-      causationId: pattern('identifier'),
-      occurredAt: iso,
-    }),
+    metadata: EventMetadata,
   }),
   ArticleEventHeaders: obj(
     { 'event-id': uuid, 'event-type': str },

@@ -24,16 +24,9 @@ import {
 } from '@newsroom/event-store';
 import type { PostgresEventStore } from '@newsroom/event-store';
 import { articleSpec, articleStreamName } from './articles.js';
-import { commandMetadata, handleCommand } from './command-handler.js';
+import { handleCommand } from './command-handler.js';
+import { articleCommandRequest, sampleContent } from './testing.js';
 
-const content = {
-  headline: 'Hải Phòng',
-  byline: 'Hoàng Tùng',
-  language: 'vi',
-  tags: [],
-  publisher: { name: 'Cổng thông tin điện tử thành phố Hải Phòng' },
-  blocks: [{ kind: 'paragraph' as const, text: 'Ngày 8/4, Ban Thường vụ Thành ủy họp.' }],
-};
 const reporter = { id: 'reporter.m', role: 'reporter' } as const;
 
 describe('the article-event message', () => {
@@ -49,28 +42,16 @@ describe('the article-event message', () => {
   });
 
   const send = async (articleId: string, type: ArticleCommand['type'], data: unknown) => {
-    const commandId = randomUUID();
-    const now = new Date();
-    const command = { type, data, articleId, commandId, actor: reporter, now: now.toISOString() };
-    const result = await handleCommand(articleSpec(store), {
-      streamName: articleStreamName(articleId),
-      commandId,
-      command: command as ArticleCommand,
-      metadata: commandMetadata({
-        actor: reporter,
-        commandId,
-        commandType: type,
-        correlationId: commandId,
-        causationId: commandId,
-        now,
-      }),
-    });
+    const result = await handleCommand(
+      articleSpec(store),
+      articleCommandRequest(articleId, type, data, reporter),
+    );
     expect(E.isRight(result)).toBe(true);
   };
 
   it('is made from stored rows, survives JSON, and lets the hash chain be recomputed', async () => {
     const articleId = randomUUID();
-    await send(articleId, 'CreateDraft', { content });
+    await send(articleId, 'CreateDraft', { content: sampleContent });
     await send(articleId, 'SubmitForReview', {});
     const rows = await store.readStream(articleStreamName(articleId));
     const messages = rows.map((row) => {

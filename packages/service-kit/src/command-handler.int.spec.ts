@@ -14,15 +14,9 @@ import type { PostgresEventStore } from '@newsroom/event-store';
 import { articleSpec, articleStreamName } from './articles.js';
 import type { ArticleSpec } from './articles.js';
 import { commandMetadata, handleCommand, StreamCache } from './command-handler.js';
+import { articleCommandRequest, sampleContent } from './testing.js';
 
-const content = {
-  headline: 'Hải Phòng',
-  byline: 'Hoàng Tùng',
-  language: 'vi',
-  tags: [],
-  publisher: { name: 'Cổng thông tin điện tử thành phố Hải Phòng' },
-  blocks: [{ kind: 'paragraph' as const, text: 'Ngày 8/4, Ban Thường vụ Thành ủy họp.' }],
-};
+const content = sampleContent;
 const reporter = { id: 'reporter.c', role: 'reporter' } as const;
 
 describe('command handler with stream caches in two processes', () => {
@@ -49,30 +43,7 @@ describe('command handler with stream caches in two processes', () => {
     type: ArticleCommand['type'],
     data: unknown = {},
     commandId = randomUUID(),
-  ) => {
-    const now = new Date();
-    const command = {
-      type,
-      data,
-      articleId,
-      commandId,
-      actor: reporter,
-      now: now.toISOString(),
-    } as ArticleCommand;
-    return handleCommand(spec, {
-      streamName: articleStreamName(articleId),
-      commandId,
-      command,
-      metadata: commandMetadata({
-        actor: reporter,
-        commandId,
-        commandType: type,
-        correlationId: commandId,
-        causationId: commandId,
-        now,
-      }),
-    });
-  };
+  ) => handleCommand(spec, articleCommandRequest(articleId, type, data, reporter, commandId));
 
   it('a cache behind the stream does not turn a valid command into a rejection', async () => {
     const id = randomUUID();
