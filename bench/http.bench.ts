@@ -11,12 +11,11 @@
  * rate with as many writers on distinct streams, with the same event payload. Prints JSON with
  * the ratio http/store per client count (goal: >= 0.6 at 16).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { issueDevelopmentToken, openEventStore } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
-import { dropSystemSchemas, freePort } from '../tests/support.js';
+import { dropSystemSchemas, startSystemProcess } from '../tests/support.js';
 import { median, round, timed } from './timing.js';
 import type { CaseResult } from './timing.js';
 
@@ -25,38 +24,14 @@ const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const CLIENTS = [1, 4, 16];
 
-const waitUntilReady = async (url: string): Promise<void> => {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ready within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-};
-
 async function main(): Promise<void> {
   const schema = `bench_http_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const opened = await openEventStore({ databaseUrl: DATABASE_URL, dataDir: '' }, { schema });
-  const secret = randomUUID();
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/platform/src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL,
-      EVENT_STORE_SCHEMA: schema,
-      SCHEMA_PREFIX: schema,
-      JWT_SECRET: secret,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const system = await startSystemProcess(DATABASE_URL, schema);
+  const token = await issueDevelopmentToken(system.secret, {
+    id: 'bench.reporter',
+    role: 'reporter',
   });
-  const system = { url: `http://127.0.0.1:${port}` };
-  await waitUntilReady(`${system.url}/readyz`);
-  const token = await issueDevelopmentToken(secret, { id: 'bench.reporter', role: 'reporter' });
   const content = seedContent();
   const started = Date.now();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -192,8 +167,7 @@ async function main(): Promise<void> {
     );
   } finally {
     agent.destroy();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await system.stop();
     await opened.close();
     await dropSystemSchemas(DATABASE_URL, schema);
   }

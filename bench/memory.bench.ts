@@ -5,11 +5,10 @@
  * dropped after). Samples the process's heap from its own /metrics and prints JSON: commands,
  * megabytes of text sent, the largest heap seen, and the stream cache's bound.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { issueDevelopmentToken } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
-import { dropSystemSchemas, freePort } from '../tests/support.js';
+import { dropSystemSchemas, startSystemProcess } from '../tests/support.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const COMMANDS = Number(process.env.COMMANDS ?? 600);
@@ -22,31 +21,13 @@ const heapUsed = async (url: string): Promise<number> => {
 
 async function main(): Promise<void> {
   const schema = `bench_mem_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const secret = randomUUID();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/platform/src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL,
-      EVENT_STORE_SCHEMA: schema,
-      SCHEMA_PREFIX: schema,
-      JWT_SECRET: secret,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const system = await startSystemProcess(DATABASE_URL, schema);
+  const url = system.url;
   try {
-    const deadline = Date.now() + 60_000;
-    while (
-      !(await fetch(`${url}/healthz`)
-        .then((r) => r.ok)
-        .catch(() => false))
-    ) {
-      if (Date.now() > deadline) throw new Error('the system did not start');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    const token = await issueDevelopmentToken(secret, { id: 'bench.reporter', role: 'reporter' });
+    const token = await issueDevelopmentToken(system.secret, {
+      id: 'bench.reporter',
+      role: 'reporter',
+    });
     // 34 paragraphs of 20,000 characters of Vietnamese text: about 880 KB.
     const paragraph = 'Hải Phòng '.repeat(1_999);
     const content = {
@@ -92,8 +73,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await system.stop();
     await dropSystemSchemas(DATABASE_URL, schema);
   }
 }

@@ -1,4 +1,6 @@
 /** Small helpers shared by the e2e tests and the benchmarks (no test runner needed). */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import pg from 'pg';
 
@@ -23,5 +25,51 @@ export const dropSystemSchemas = async (databaseUrl: string, schema: string): Pr
     await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
   } finally {
     await client.end();
+  }
+};
+
+export interface SystemProcess {
+  readonly url: string;
+  /** The HS256 secret its tokens are signed with. */
+  readonly secret: string;
+  /** SIGTERM, and resolves when it has exited. */
+  readonly stop: () => Promise<void>;
+}
+
+/** `npm start`'s process on PostgreSQL in `schema`, as a child; resolves once /readyz answers. */
+export const startSystemProcess = async (
+  databaseUrl: string,
+  schema: string,
+): Promise<SystemProcess> => {
+  const secret = randomUUID();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/platform/src/main.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      EVENT_STORE_SCHEMA: schema,
+      SCHEMA_PREFIX: schema,
+      JWT_SECRET: secret,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ready) return { url, secret, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${url} not ready within 60 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 };

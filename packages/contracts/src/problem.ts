@@ -47,17 +47,10 @@ const ProblemDetailsMembers = t.intersection(
 );
 export type ProblemDetails = t.TypeOf<typeof ProblemDetailsMembers>;
 
-const MEMBERS = [
-  'type',
-  'title',
-  'status',
-  'detail',
-  'instance',
-  'errors',
-  'currentRevision',
-  'rejection',
-  'errorsTruncated',
-] as const;
+/** The members the codec knows, from its own parts. */
+const MEMBERS = ProblemDetailsMembers.types.flatMap((part) =>
+  Object.keys(part.props),
+) as readonly (keyof ProblemDetails)[];
 
 /** The members decoded, and every extension member kept as it came, one named `__proto__`
  *  too (io-ts' intersection rebuilds the object and would drop it). */

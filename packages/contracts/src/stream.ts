@@ -42,15 +42,26 @@ const describe = (errors: t.Errors): string =>
     .map((e) => `${e.path}: ${e.message}`)
     .join('; ');
 
+/** A stored row's event (`type` and `data`); `left` says why it does not decode. */
+export const decodeStoredEvent = (
+  row: Pick<StoredRow, 'type' | 'data'>,
+): Either<string, ArticleEvent> =>
+  pipe(ArticleEvent.decode({ type: row.type, data: row.data }), E.mapLeft(describe));
+
+/** A stored row's metadata; `left` says why it does not decode. */
+export const decodeStoredMetadata = (metadata: unknown): Either<string, EventMetadata> =>
+  pipe(
+    EventMetadata.decode(metadata),
+    E.mapLeft((errors) => `metadata: ${describe(errors)}`),
+  );
+
 /** Decodes a stored row with the record codecs; `left` says why it does not decode. */
 export const decodeStoredArticleEvent = (row: StoredRow): Either<string, StoredArticleEvent> =>
   pipe(
-    ArticleEvent.decode({ type: row.type, data: row.data }),
-    E.mapLeft(describe),
+    decodeStoredEvent(row),
     E.chain((event) =>
       pipe(
-        EventMetadata.decode(row.metadata),
-        E.mapLeft((errors) => `metadata: ${describe(errors)}`),
+        decodeStoredMetadata(row.metadata),
         E.map((metadata) => ({ event, metadata })),
       ),
     ),

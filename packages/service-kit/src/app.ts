@@ -131,7 +131,7 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
 
   // HTTP/1.1 requires Host (RFC 9112 section 3.2); the server lets it through to answer here.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && /^host$/i.test(_)).length;
+    const hosts = req.rawHeaders.filter((name, i) => i % 2 === 0 && /^host$/i.test(name)).length;
     if ((req.httpVersion === '1.1' && !req.headers.host) || hosts > 1) {
       res.setHeader('Connection', 'close');
       sendProblem(

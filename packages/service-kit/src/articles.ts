@@ -13,9 +13,9 @@ import {
   articleStreamName,
   ArticleCommandBody,
   ArticleEvent,
-  EventMetadata,
+  decodeStoredEvent,
+  decodeStoredMetadata,
   fieldErrorsOf,
-  formatValidationErrors,
   IsoDateTime,
   rejectionProblem,
   strict,
@@ -40,11 +40,6 @@ export { articleStreamName };
 
 export type ArticleSpec = CommandSpec<ArticleCommand, ArticleEvent, ArticleState, ArticleRejection>;
 
-const describeErrors = (errors: t.Errors): string =>
-  formatValidationErrors(errors)
-    .map((e) => `${e.path}: ${e.message}`)
-    .join('; ');
-
 const specs = new WeakMap<EventStore, ArticleSpec>();
 
 /** One spec (and so one stream cache) per store, shared by every route of the process. */
@@ -56,14 +51,10 @@ export const articleSpec = (store: EventStore): ArticleSpec => {
     cache: new StreamCache<ArticleState>(),
     queue: new StreamQueue(),
     decider: articleDecider,
-    // The record codecs that contracts/stream.ts decodes every stored row with.
-    decodeEvent: (row) => pipe(ArticleEvent.decode(row), E.mapLeft(describeErrors)),
+    // The store edge's decoders: the ones every reader of an article uses (contracts/stream.ts).
+    decodeEvent: decodeStoredEvent,
     readsBack: (event) => ArticleEvent.is(event),
-    decodeMetadata: (metadata) =>
-      pipe(
-        EventMetadata.decode(metadata),
-        E.mapLeft((errors) => `metadata: ${describeErrors(errors)}`),
-      ),
+    decodeMetadata: decodeStoredMetadata,
   };
   specs.set(store, spec);
   return spec;
