@@ -2,7 +2,8 @@ export * from './port.js';
 export { canonicalJson, NotJsonError } from './jcs.js';
 export { canonicalEvent, digestStep, eventHash, sealHash, ZERO_HASH } from './hash.js';
 export { CheckpointConflictError } from './subscription.js';
-export type { QueryOptions, SqlDriver, SqlQueryable } from './postgres/driver.js';
+export type { QueryOptions, SqlDriver, SqlQueryable, SqlSession } from './postgres/driver.js';
+export { quoteIdent, sqlState } from './postgres/driver.js';
 export { pgDriver, pgliteDriver } from './postgres/driver.js';
 export type {
   PostgresEventStore,
@@ -13,4 +14,4 @@ export { createPostgresEventStore } from './postgres/postgres-event-store.js';
 export type { IntegrityReport, IntegrityViolation, VerifyOptions } from './postgres/integrity.js';
 export { verifyIntegrity } from './postgres/integrity.js';
 export type { Migration } from './postgres/migrations.js';
-export { LATEST_VERSION, migrate } from './postgres/migrations.js';
+export { assertSchemaName, LATEST_VERSION, migrate } from './postgres/migrations.js';

@@ -111,6 +111,23 @@ export interface Subscription {
 
 export type EventHandler = (event: RecordedEvent) => Promise<void>;
 
+/** A whole fetched batch, in order. A batch handler keeps its own progress: the next batch
+ *  comes after the last event of this one once the call resolves; a throw ends the subscription. */
+export type BatchHandler = (batch: readonly RecordedEvent[]) => Promise<void>;
+
+export interface BatchSubscribeOptions {
+  /** Exclusive: the batches start after this position. */
+  readonly fromPosition: Position;
+  readonly batchSize?: number;
+  readonly pollIntervalMs?: number;
+}
+
+/** The last event a gap-free global read can see now. */
+export interface LogHead {
+  readonly position: Position;
+  readonly recordedAt: Date;
+}
+
 /** Failures are values of this union, thrown as EventStoreError so that callers can switch on `tag`. */
 export type EventStoreFailure =
   | {
@@ -153,5 +170,10 @@ export interface EventStore {
     handler: EventHandler,
     options?: SubscribeOptions,
   ): Subscription;
+  /** The global log in batches, for a caller that stores its position itself (a processor
+   *  commits it with its effects); woken by appends like subscribeToAll. */
+  subscribeToAllInBatches(handler: BatchHandler, options: BatchSubscribeOptions): Subscription;
+  /** The last event readAll can see now; undefined when the log is empty. */
+  readHead(): Promise<LogHead | undefined>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * When a batch comes back empty it sleeps until woken (an append in this process, a NOTIFY) or
  * until the poll interval passes.
  */
-import type { EventHandler, RecordedEvent, Subscription } from './port.js';
+import type { BatchHandler, EventHandler, RecordedEvent, Subscription } from './port.js';
 
 /** The stored checkpoint moved under us: another instance owns this subscription name. */
 export class CheckpointConflictError extends Error {
@@ -63,7 +63,9 @@ export class Waker {
 
 export interface RunOptions<C> {
   readonly source: SubscriptionSource<C>;
-  readonly handler: EventHandler;
+  /** One event at a time, or (`{ batch }`) each fetched batch whole: a batch handler stores
+   *  its own progress (in the transaction that applies the batch), so `checkpoints` is unset. */
+  readonly handler: EventHandler | { readonly batch: BatchHandler };
   readonly checkpoints: CheckpointStore<C> | undefined;
   readonly subscriptionName: string | undefined;
   readonly pollIntervalMs: number;
@@ -109,10 +111,16 @@ export function runSubscription<C>(options: RunOptions<C>): Subscription {
         continue;
       }
       try {
-        for (const event of batch) {
-          if (stopping) break;
-          if (!source.skip?.(event)) await handler(event);
-          cursor = source.cursorOf(event);
+        if (typeof handler === 'function') {
+          for (const event of batch) {
+            if (stopping) break;
+            if (!source.skip?.(event)) await handler(event);
+            cursor = source.cursorOf(event);
+            moved = true;
+          }
+        } else {
+          await handler.batch(source.skip ? batch.filter((e) => !source.skip?.(e)) : batch);
+          cursor = source.cursorOf(batch[batch.length - 1] as RecordedEvent);
           moved = true;
         }
       } catch (error) {

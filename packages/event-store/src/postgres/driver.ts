@@ -20,6 +20,14 @@ export interface SqlQueryable {
   ): Promise<{ rows: R[] }>;
 }
 
+/** One connection of its own, for session state such as an advisory lock. */
+export interface SqlSession extends SqlQueryable {
+  /** Called once if the connection breaks (the server ended it, the network failed). */
+  onLost(listener: (error: unknown) => void): void;
+  /** Gives the connection back (closing it, so that its session state ends with it). */
+  release(): Promise<void>;
+}
+
 export interface SqlDriver extends SqlQueryable {
   /** Runs `fn` inside BEGIN ... COMMIT on one connection; ROLLBACK when it throws. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
@@ -30,6 +38,11 @@ export interface SqlDriver extends SqlQueryable {
   listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   /** The object behind the driver (Pool, Client, PGlite): stores on the same one share wake-ups. */
   readonly target: object;
+  /**
+   * A connection of its own, held until released. Absent when the driver has one connection
+   * in all (PGlite, a single Client): there, session state is shared by every caller.
+   */
+  session?(): Promise<SqlSession>;
 }
 
 /** An error from either driver: both carry the SQLSTATE in `code`. */
@@ -93,6 +106,34 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
   if (!isPool(db)) return driver;
   return {
     ...driver,
+    async session() {
+      const client = await db.connect();
+      let lost: unknown;
+      const listeners: ((error: unknown) => void)[] = [];
+      const fail = (error: unknown) => {
+        if (lost !== undefined) return;
+        lost = error ?? new Error('the connection ended');
+        for (const listener of listeners.splice(0)) listener(lost);
+      };
+      const onError = (error: unknown) => fail(error);
+      const onEnd = () => fail(new Error('the connection ended'));
+      client.on('error', onError);
+      client.on('end', onEnd);
+      return {
+        query: (text, params, options) => queryOn(client, text, params, options),
+        onLost(listener) {
+          if (lost !== undefined) listener(lost);
+          else listeners.push(listener);
+        },
+        async release() {
+          listeners.length = 0;
+          client.off('end', onEnd);
+          // Destroyed, not pooled: whatever the session held (a lock) ends with it.
+          client.release(true);
+          client.off('error', onError);
+        },
+      };
+    },
     async listen(channel, onNotify) {
       const client = await db.connect();
       const handler = (msg: { channel: string }) => {

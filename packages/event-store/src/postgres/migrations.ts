@@ -250,6 +250,33 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 3,
+    name: 'dead letters of processors fed by this store',
+    statements: (schema) => {
+      const s = quoteIdent(schema);
+      // Not append-only: an operator may replay a dead letter and then delete it. The events
+      // themselves stay untouched; this only records what a processor could not handle.
+      return [
+        `CREATE TABLE ${s}.dead_letters (
+           id               bigserial   PRIMARY KEY,
+           processor        text        NOT NULL,
+           stream_name      text        COLLATE "C" NOT NULL,
+           revision         bigint,
+           event_id         text,
+           event_type       text        NOT NULL,
+           transaction_id   xid8,
+           position         bigint,
+           reason           text        NOT NULL,
+           attempts         integer     NOT NULL,
+           payload          text        NOT NULL,
+           source           json        NOT NULL,
+           dead_lettered_at timestamptz NOT NULL DEFAULT now(),
+           CONSTRAINT dead_letters_once UNIQUE (processor, stream_name, revision)
+         )`,
+      ];
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -10,6 +10,9 @@ import { NotJsonError } from '../jcs.js';
 import type {
   AppendOptions,
   AppendResult,
+  BatchHandler,
+  BatchSubscribeOptions,
+  LogHead,
   EventData,
   EventHandler,
   EventStore,
@@ -37,6 +40,7 @@ import {
   EVENT_COLUMNS,
   positionParams,
   readAllSql,
+  readHeadSql,
   toRecordedEvent,
 } from './sql.js';
 
@@ -403,6 +407,46 @@ export async function createPostgresEventStore(
       }),
     );
 
+  const subscribeToAllInBatches = (
+    handler: BatchHandler,
+    batchOptions: BatchSubscribeOptions,
+  ): Subscription =>
+    track((waker, onEnd) =>
+      runSubscription<Position>({
+        source: {
+          start: batchOptions.fromPosition,
+          fetch: (after, max) => readAllPage(driver, after, max),
+          cursorOf: (e) => e.position,
+        },
+        handler: { batch: handler },
+        checkpoints: undefined,
+        ...loopSettings({
+          ...(batchOptions.batchSize === undefined ? {} : { batchSize: batchOptions.batchSize }),
+          ...(batchOptions.pollIntervalMs === undefined
+            ? {}
+            : { pollIntervalMs: batchOptions.pollIntervalMs }),
+        }),
+        waker,
+        onEnd,
+      }),
+    );
+
+  const readHeadText = readHeadSql(schema);
+  const readHead = async (): Promise<LogHead | undefined> => {
+    const { rows } = await driver.query<{
+      transaction_id: string;
+      position: string;
+      recorded_ms: string;
+    }>(readHeadText);
+    const row = rows[0];
+    return row
+      ? {
+          position: { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) },
+          recordedAt: new Date(Number(row.recorded_ms)),
+        }
+      : undefined;
+  };
+
   const subscribeToStream = (
     streamName: string,
     handler: EventHandler,
@@ -530,6 +574,8 @@ export async function createPostgresEventStore(
       readAllPage(driver, readOptions.fromPosition ?? START, readOptions.maxCount ?? 1000),
     subscribeToAll,
     subscribeToStream,
+    subscribeToAllInBatches,
+    readHead,
     verifyIntegrity: (verifyOptions = {}) => verifyIntegrity(driver, { ...verifyOptions, schema }),
     seal,
     async close() {
