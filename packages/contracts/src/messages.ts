@@ -11,7 +11,10 @@
  * would change a stored value (a default for old rows) comes with a v2 carrying the stored
  * JSON as it is.
  */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { describeErrors } from './problem.js';
 import { strict } from './codec.js';
 import { ArticleEvent, EventMetadata } from './events.js';
 import { IsoDateTime, patternText, Uuid } from './text.js';
@@ -104,3 +107,7 @@ export const articleEventMessage = (
   event: decoded.event,
   metadata: decoded.metadata,
 });
+
+/** A message value as a consumer receives it; `left` says why it does not decode. */
+export const decodeArticleEventMessage = (value: unknown): Either<string, ArticleEventMessage> =>
+  E.mapLeft(describeErrors)(ArticleEventMessage.decode(value));

@@ -134,6 +134,12 @@ export const formatValidationErrors = (errors: t.Errors): FieldError[] => {
   return out;
 };
 
+/** The failures on one line, `path: message; ...` (for logs and dead letters). */
+export const describeErrors = (errors: t.Errors): string =>
+  formatValidationErrors(errors)
+    .map((e) => `${e.path}: ${e.message}`)
+    .join('; ');
+
 /** The `errors` of a problem answer, with `errorsTruncated` when decoding found more. */
 export const fieldErrorsOf = (
   errors: t.Errors,

@@ -7,9 +7,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type * as t from 'io-ts';
 import { ArticleEvent, EventMetadata } from './events.js';
-import { formatValidationErrors } from './problem.js';
+import { describeErrors } from './problem.js';
 import { Uuid } from './text.js';
 
 const PREFIX = 'article-';
@@ -37,22 +36,17 @@ export interface StoredArticleEvent {
   readonly metadata: EventMetadata;
 }
 
-const describe = (errors: t.Errors): string =>
-  formatValidationErrors(errors)
-    .map((e) => `${e.path}: ${e.message}`)
-    .join('; ');
-
 /** A stored row's event (`type` and `data`); `left` says why it does not decode. */
 export const decodeStoredEvent = (
   row: Pick<StoredRow, 'type' | 'data'>,
 ): Either<string, ArticleEvent> =>
-  pipe(ArticleEvent.decode({ type: row.type, data: row.data }), E.mapLeft(describe));
+  pipe(ArticleEvent.decode({ type: row.type, data: row.data }), E.mapLeft(describeErrors));
 
 /** A stored row's metadata; `left` says why it does not decode. */
 export const decodeStoredMetadata = (metadata: unknown): Either<string, EventMetadata> =>
   pipe(
     EventMetadata.decode(metadata),
-    E.mapLeft((errors) => `metadata: ${describe(errors)}`),
+    E.mapLeft((errors) => `metadata: ${describeErrors(errors)}`),
   );
 
 /** Decodes a stored row with the record codecs; `left` says why it does not decode. */

@@ -1,0 +1,17 @@
+export * from './processor.js';
+export * from './delivery.js';
+export * from './dead-letters.js';
+export * from './retry.js';
+export * from './metrics.js';
+export * from './source.js';
+export * from './store-source.js';
+export * from './runtime.js';
+export * from './spec.js';
+export { createBatchApplier, StoppingError } from './apply-batch.js';
+export type { ApplyDeps, BatchApplier, BatchOutcome, RecordProgress } from './apply-batch.js';
+export { FencedOffError } from './sql/move-progress.js';
+export { MarkConflictError } from './sql/claim-marks.js';
+export { initProcessor } from './sql/init-processor.js';
+export { resetReadModel } from './sql/reset-read-model.js';
+export { readProgress } from './sql/read-progress.js';
+export { atOrAfter } from './position.js';

@@ -1,0 +1,27 @@
+/** Where a processor stands in the store's log, and its current fencing token. */
+import type { Position, SqlQueryable } from '@newsroom/event-store';
+import { quoteIdent } from '@newsroom/event-store';
+
+export interface Progress {
+  readonly position: Position;
+  readonly fence: bigint;
+}
+
+export const readProgress = async (
+  sql: SqlQueryable,
+  schema: string,
+  name: string,
+): Promise<Progress | undefined> => {
+  const { rows } = await sql.query<{ transaction_id: string; position: string; fence: string }>(
+    `SELECT transaction_id::text AS transaction_id, position::text AS position, fence::text AS fence
+       FROM ${quoteIdent(schema)}.processor_progress WHERE name = $1`,
+    [name],
+  );
+  const row = rows[0];
+  return row
+    ? {
+        position: { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) },
+        fence: BigInt(row.fence),
+      }
+    : undefined;
+};
