@@ -68,6 +68,13 @@ describe.each(STORE_KINDS)('the publishing scheduler on %s', (kind) => {
         id: 'publishing-scheduler',
         role: 'system',
       });
+      // The release names what caused it: the event that scheduled it, and its correlation.
+      const scheduledEvent = events.find((e) => e.type === 'PublicationScheduled.v1')!;
+      const releaseMeta = published.metadata as { causationId: string; correlationId: string };
+      expect(releaseMeta.causationId).toBe(scheduledEvent.id);
+      expect(releaseMeta.correlationId).toBe(
+        (scheduledEvent.metadata as { correlationId: string }).correlationId,
+      );
       const at = new Date((published.data as { at: string }).at);
       expect(at.getTime()).toBeGreaterThanOrEqual(releaseAt.getTime());
     },

@@ -12,6 +12,8 @@ import type { Express, Router } from 'express';
 import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { startProcessor, storeDeadLetters, storeSource } from '@newsroom/processing';
+import type { Processor, RunningProcessor } from '@newsroom/processing';
 import { createApp } from './app.js';
 import { startSealer } from './sealer.js';
 import type { ServerLimits } from './http-server.js';
@@ -40,7 +42,9 @@ export interface ServiceDefinition {
   readonly name: string;
   readonly routes: readonly (readonly [prefix: string, router: Router])[];
   readonly readiness?: readonly ReadinessCheck[];
-  /** Background work (subscriptions, the scheduler) started after the port is bound. */
+  /** Its background work: run by the process's processor runtime (readiness and metrics included). */
+  readonly processors?: readonly Processor[];
+  /** Other work started after the port is bound. */
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
 }
@@ -140,6 +144,8 @@ export interface RunningSystem {
   readonly app: Express;
   readonly server: Server;
   readonly url: string;
+  /** Every processor this process runs, by name (tests wait on them: whenCaughtUp). */
+  readonly processors: ReadonlyMap<string, RunningProcessor>;
   readonly stop: () => Promise<void>;
 }
 
@@ -151,6 +157,8 @@ export interface SystemOptions {
   /** How often the process seals the store's log (default 60 s; see sealer.ts). */
   readonly sealIntervalMs?: number;
   readonly serverLimits?: ServerLimits;
+  /** How often a standby processor tries for its lock (default 500 ms). */
+  readonly standbyPollMs?: number;
 }
 
 export const startSystem = async (
@@ -168,11 +176,23 @@ export const startSystem = async (
     registry,
     log,
   });
+  const processors = new Map<string, RunningProcessor>();
+  const processorReadiness: ReadinessCheck[] = services
+    .flatMap((s) => s.processors ?? [])
+    .map((p) => ({
+      name: `processor:${p.name}`,
+      check: async () => {
+        const running = processors.get(p.name);
+        if (running === undefined) throw new Error(`processor ${p.name} has not started`);
+        await running.ready();
+      },
+    }));
   const { app } = createApp({
     routes: services.flatMap((s) => s.routes),
     readiness: [
       { name: 'event-store', check: async () => void (await deps.store.readAll({ maxCount: 1 })) },
       sealer.readiness,
+      ...processorReadiness,
       ...services.flatMap((s) => s.readiness ?? []),
     ],
     ...(listenOn.bodyLimit === undefined ? {} : { bodyLimit: listenOn.bodyLimit }),
@@ -191,10 +211,35 @@ export const startSystem = async (
   const port = typeof address === 'object' && address !== null ? address.port : listenOn.port;
   const resources: Closeable[] = [
     ...services.flatMap((s) => (s.stop ? [{ name: s.name, close: s.stop }] : [])),
+    {
+      name: 'processors',
+      close: async () => void (await Promise.all([...processors.values()].map((p) => p.stop()))),
+    },
     { name: 'sealer', close: sealer.stop },
     ...extraResources,
   ];
   try {
+    for (const processor of services.flatMap((s) => s.processors ?? [])) {
+      if (processors.has(processor.name)) {
+        throw new Error(`two processors are named ${processor.name}`);
+      }
+      processors.set(
+        processor.name,
+        startProcessor({
+          processor,
+          sql: deps.sql,
+          store: deps.store,
+          // One process: fed by the store's own log; dead letters in its own table.
+          source: storeSource({ store: deps.store }),
+          deadLetters: storeDeadLetters(deps.store.schema),
+          registry,
+          log,
+          ...(listenOn.standbyPollMs === undefined
+            ? {}
+            : { standbyPollMs: listenOn.standbyPollMs }),
+        }),
+      );
+    }
     for (const service of services) await service.start?.();
   } catch (error) {
     // Stop what did start, close the port and the store, then report why.
@@ -205,6 +250,7 @@ export const startSystem = async (
     app,
     server,
     url: `http://${host}:${port}`,
+    processors,
     stop: () => shutdown(server, resources),
   };
 };

@@ -5,7 +5,7 @@
  */
 import { articleCommandService } from '@newsroom/service-kit';
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
-import { createScheduler } from './scheduler.js';
+import { schedulerProcessor } from './scheduler.js';
 import type { SchedulerOptions } from './scheduler.js';
 
 export const PUBLICATIONS = '/v1/publications';
@@ -14,7 +14,6 @@ export const publishingService = (
   deps: ServiceDeps,
   options: { readonly scheduler?: SchedulerOptions } = {},
 ): ServiceDefinition => {
-  const scheduler = createScheduler(deps, options.scheduler);
   return {
     ...articleCommandService('publishing', PUBLICATIONS, deps, [
       ['/:articleId/publish', 'PublishArticle'],
@@ -24,8 +23,6 @@ export const publishingService = (
       ['/:articleId/unpublish', 'UnpublishArticle'],
       ['/:articleId/retract', 'RetractArticle'],
     ]),
-    readiness: [{ name: 'publishing-scheduler', check: scheduler.ready }],
-    start: scheduler.start,
-    stop: scheduler.stop,
+    processors: [schedulerProcessor(deps, options.scheduler)],
   };
 };

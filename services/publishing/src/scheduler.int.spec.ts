@@ -1,90 +1,169 @@
 /**
- * The scheduler's projection on a real store (PGlite): when it fails (here: its table is
- * gone), the scheduler reports not ready, subscribes again from its checkpoint, and once the
- * table is back the schedule that failed is projected after all.
+ * The scheduler on the processor layer, on a real store (PGlite): its read model under
+ * at-least-once delivery (given / when delivered N times / then), and the runtime reporting it
+ * not ready while its table is gone, then catching up from its position once it is back.
  */
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArticleEvent } from '@newsroom/contracts';
 import { createPostgresEventStore, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
+import {
+  articleMessages,
+  processorSpec,
+  startProcessor,
+  storeDeadLetters,
+  storeSource,
+} from '@newsroom/processing';
+import type { RunningProcessor } from '@newsroom/processing';
 import { createAuthenticator, readModelSchemas } from '@newsroom/service-kit';
-import { createScheduler } from './scheduler.js';
-import type { Scheduler } from './scheduler.js';
+import type { ServiceDeps } from '@newsroom/service-kit';
+import { schedulerProcessor } from './scheduler.js';
 
-const until = async (check: () => Promise<boolean>, ms = 10_000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+const by = { id: 'publisher.s', role: 'publisher' } as const;
+const at = '2026-04-08T14:00:00.000Z';
+const scheduled = (articleId: string, releaseAt: string): ArticleEvent => ({
+  type: 'PublicationScheduled.v1',
+  data: { articleId, at, by, embargo: false, releaseAt },
+});
+const cancelled = (articleId: string): ArticleEvent => ({
+  type: 'ScheduleCancelled.v1',
+  data: { articleId, at, by, reason: 'hoãn' },
+});
 
-describe('the scheduler when its projection fails', () => {
+describe('the scheduler', () => {
   let db: PGlite;
   let sql: SqlDriver;
   let store: PostgresEventStore;
-  let scheduler: Scheduler;
+  let deps: ServiceDeps;
 
   beforeAll(async () => {
     db = await PGlite.create();
     sql = pgliteDriver(db);
     store = await createPostgresEventStore({ driver: sql });
-    scheduler = createScheduler(
-      {
-        store,
-        sql,
-        readModelSchema: readModelSchemas(undefined),
-        authenticator: createAuthenticator({ kind: 'hs256', secret: 'x'.repeat(32) }),
-      },
-      { intervalMs: 60_000, resubscribeAfterMs: 50, log: () => undefined },
-    );
-    await scheduler.start();
+    deps = {
+      store,
+      sql,
+      readModelSchema: readModelSchemas(undefined),
+      authenticator: createAuthenticator({ kind: 'hs256', secret: 'x'.repeat(32) }),
+    };
   });
   afterAll(async () => {
-    await scheduler?.stop();
     await store?.close();
     await db?.close();
   });
 
-  const ready = () =>
-    scheduler.ready().then(
-      () => true,
-      () => false,
+  const spec = (schema: string) =>
+    processorSpec(schedulerProcessor(deps, { schema, intervalMs: 60_000 }), sql);
+  const rows = async (schema: string) =>
+    (
+      await sql.query<{ article_id: string; revision: string; event_id: string }>(
+        `SELECT article_id::text AS article_id, revision::text AS revision, event_id::text AS event_id
+           FROM ${schema}.schedules ORDER BY article_id`,
+      )
+    ).rows;
+
+  it('keeps one row per schedule, however often the schedule is delivered', async () => {
+    const id = randomUUID();
+    const [message] = articleMessages(id, [scheduled(id, '2030-01-01T00:00:00.000Z')], {
+      fromRevision: 4,
+    });
+    await spec('sched_a')
+      .given()
+      .when([message!], { times: 3 })
+      .then(async () => {
+        expect(await rows('sched_a')).toEqual([
+          { article_id: id, revision: '4', event_id: message!.eventId },
+        ]);
+      });
+  });
+
+  it('drops the row of a cancelled schedule, and a redelivered schedule does not bring it back', async () => {
+    const id = randomUUID();
+    const messages = articleMessages(
+      id,
+      [scheduled(id, '2030-01-01T00:00:00.000Z'), cancelled(id)],
+      { fromRevision: 4 },
     );
+    await spec('sched_b')
+      .given()
+      .when(messages, { times: 3, oneByOne: true })
+      .then(async () => {
+        expect(await rows('sched_b')).toEqual([]);
+      });
+  });
 
-  it('is not ready while it cannot project, then catches up from its checkpoint', async () => {
-    expect(await ready()).toBe(true);
-    await sql.query('DROP TABLE publishing.schedules');
+  it('passes over events it does not handle and dead-letters none', async () => {
+    const id = randomUUID();
+    const messages = articleMessages(id, [
+      { type: 'ArticleUnpublished.v1', data: { articleId: id, at, by, reason: 'r' } },
+    ] as unknown as ArticleEvent[]);
+    await spec('sched_c')
+      .given()
+      .when(messages, { times: 2 })
+      .then(async ({ deadLetters }) => {
+        expect(await rows('sched_c')).toEqual([]);
+        expect(deadLetters).toEqual([]);
+      });
+  });
 
-    const articleId = randomUUID();
-    const releaseAt = '2030-01-01T00:00:00.000Z';
-    await store.appendToStream(`article-${articleId}`, [
-      {
-        id: randomUUID(),
-        type: 'PublicationScheduled.v1',
-        data: {
-          articleId,
-          at: new Date().toISOString(),
-          by: { id: 'publisher.s', role: 'publisher' },
-          embargo: false,
-          releaseAt,
-        },
-      },
-    ]);
-    await until(async () => !(await ready()));
+  describe('on the runtime, when its table is gone', () => {
+    let running: RunningProcessor;
+    beforeAll(async () => {
+      running = startProcessor({
+        processor: schedulerProcessor(deps, { schema: 'sched_run', intervalMs: 60_000 }),
+        sql,
+        store,
+        source: storeSource({ store }),
+        deadLetters: storeDeadLetters(store.schema),
+        registry: new Registry(),
+        log: () => undefined,
+        retry: { attempts: 2, initialDelayMs: 5, maxDelayMs: 20 },
+        restartDelayMs: 20,
+        lagIntervalMs: 50,
+      });
+      await running.whenCaughtUp();
+    });
+    afterAll(async () => {
+      await running?.stop();
+    });
 
-    await sql.query(
-      `CREATE TABLE publishing.schedules (article_id uuid PRIMARY KEY, release_at timestamptz NOT NULL,
-         embargo boolean NOT NULL, revision bigint NOT NULL)`,
-    );
-    await until(ready);
-    await until(async () => {
-      const { rows } = await sql.query<{ n: string }>(
-        'SELECT count(*)::text AS n FROM publishing.schedules WHERE article_id = $1',
-        [articleId],
+    const ready = () =>
+      running.ready().then(
+        () => true,
+        () => false,
       );
-      return rows[0]?.n === '1';
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 500 && !(await check()); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return check();
+    };
+
+    it('is not ready while it cannot project, then catches up from its position', async () => {
+      expect(await ready()).toBe(true);
+      await sql.query('DROP TABLE sched_run.schedules');
+      const articleId = randomUUID();
+      const [message] = articleMessages(articleId, [
+        scheduled(articleId, '2030-01-01T00:00:00.000Z'),
+      ]);
+      const appended = await store.appendToStream(`article-${articleId}`, [
+        { id: randomUUID(), ...message!.event, metadata: message!.metadata },
+      ]);
+      expect(await until(async () => !(await ready()))).toBe(true);
+
+      await sql.query(
+        `CREATE TABLE sched_run.schedules (article_id uuid PRIMARY KEY, release_at timestamptz NOT NULL,
+           embargo boolean NOT NULL, revision bigint NOT NULL, event_id uuid, correlation_id text)`,
+      );
+      await running.whenProcessed(appended.position);
+      expect(await ready()).toBe(true);
+      expect((await rows('sched_run')).map((r) => r.article_id)).toEqual([articleId]);
+      // A database failure is not the message's: nothing was dead-lettered.
+      const letters = await sql.query(`SELECT 1 FROM ${store.schema}.dead_letters`);
+      expect(letters.rows).toEqual([]);
     });
   });
 });
