@@ -21,7 +21,8 @@ import {
   sendKeyed,
   waitFor,
 } from '@newsroom/messaging';
-import type { Consumer, KeyedMessage, Producer } from '@newsroom/messaging';
+import type { KeyedMessage } from '@newsroom/messaging';
+import type { Consumer, Producer } from 'kafkajs';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 

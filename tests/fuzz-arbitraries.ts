@@ -457,6 +457,24 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
     { 'event-id': uuid, 'event-type': str },
     { traceparent: pattern('traceparent') },
   ),
+  DeadLetterHeaders: obj(
+    {
+      'dead-letter-schema': lit('newsroom.dead-letter.v1'),
+      'dead-letter-processor': str,
+      'dead-letter-reason': str,
+      'dead-letter-attempts': pattern('decimal'),
+      'event-type': str,
+    },
+    {
+      'event-id': str,
+      'source-topic': str,
+      'source-partition': pattern('decimal'),
+      'source-offset': pattern('decimal'),
+      'source-group': str,
+      'source-transaction-id': pattern('decimal'),
+      'source-sequence': pattern('decimal'),
+    },
+  ),
   // rejections.ts, problem.ts
   ...rejections,
   ArticleRejection,

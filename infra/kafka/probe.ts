@@ -13,7 +13,7 @@ import {
   retryUntil,
   sendKeyed,
 } from '@newsroom/messaging';
-import type { Admin, Producer } from '@newsroom/messaging';
+import type { Admin, Producer } from 'kafkajs';
 
 const PROBE_TOPIC = 'newsroom.readiness-probe';
 

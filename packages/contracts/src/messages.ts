@@ -111,3 +111,32 @@ export const articleEventMessage = (
 /** A message value as a consumer receives it; `left` says why it does not decode. */
 export const decodeArticleEventMessage = (value: unknown): Either<string, ArticleEventMessage> =>
   E.mapLeft(describeErrors)(ArticleEventMessage.decode(value));
+
+export const DEAD_LETTERS_TOPIC = 'newsroom.dead-letters.v1';
+
+/**
+ * Headers of a message on `newsroom.dead-letters.v1`. The key is the original key and the
+ * value the original value, unchanged (it may be what could not be decoded); the headers say
+ * who gave up on it, why, and where it came from: a topic, partition, offset and consumer
+ * group, or (read from the store's log) a transaction id and sequence.
+ */
+export const DeadLetterHeaders = strict(
+  {
+    'dead-letter-schema': t.literal('newsroom.dead-letter.v1'),
+    'dead-letter-processor': t.string,
+    'dead-letter-reason': t.string,
+    'dead-letter-attempts': DecimalText,
+    'event-type': t.string,
+  },
+  {
+    'event-id': t.string,
+    'source-topic': t.string,
+    'source-partition': DecimalText,
+    'source-offset': DecimalText,
+    'source-group': t.string,
+    'source-transaction-id': DecimalText,
+    'source-sequence': DecimalText,
+  },
+  'DeadLetterHeaders',
+);
+export type DeadLetterHeaders = t.TypeOf<typeof DeadLetterHeaders>;

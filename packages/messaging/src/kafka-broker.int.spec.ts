@@ -11,8 +11,9 @@ import {
   kafkaFromEnv,
   sendKeyed,
   waitFor,
-} from './kafka.js';
-import type { Admin, Consumer, Kafka, KafkaMessage, KeyedMessage, Producer } from './kafka.js';
+} from './index.js';
+import type { KeyedMessage } from './index.js';
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
 
