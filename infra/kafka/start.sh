@@ -11,12 +11,16 @@
 #   KAFKA_START_TIMEOUT      seconds from launch to ready before giving up (default 120)
 #   KAFKA_HEAP_OPTS          JVM heap flags                  (default "-Xms512m -Xmx1g")
 #   KAFKA_KEEP_RUNS          run folders kept under infra/kafka/run (default 5; 0 keeps all)
+#   KAFKA_RUN_DIR            where the pid file and run folders live (default infra/kafka/run):
+#                            another one runs a second, independent broker (other ports too)
+#   KAFKA_RESUME=1           start the broker of the last run again, on its data (after
+#                            stop.sh): what it had stored is still there
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 LIB="$HERE/lib"
-RUN="$HERE/run"
+RUN="${KAFKA_RUN_DIR:-$HERE/run}"
 PID_FILE="$RUN/kafka.pid"
 
 PORT="${KAFKA_PORT:-9092}"
@@ -59,6 +63,15 @@ t_fetched="$(now_ms)"
 KAFKA_VERSION="$(basename "$(compgen -G "$LIB/kafka_2.13-*.jar" | head -n1)" .jar)"
 KAFKA_VERSION="${KAFKA_VERSION#kafka_2.13-}"
 
+RESUME="${KAFKA_RESUME:-0}"
+if [[ "$RESUME" == 1 ]]; then
+  DATA_DIR="$(readlink -f "$RUN/current" 2>/dev/null || true)"
+  [[ -n "$DATA_DIR" && -f "$DATA_DIR/server.properties" ]] ||
+    fail "KAFKA_RESUME=1: no earlier run in $RUN to resume"
+  LOGS="$DATA_DIR/logs"
+  # The server log is appended to: readiness waits for a start line written after this one.
+  started_lines="$(grep -c 'Kafka Server started' "$LOGS/server.log" 2>/dev/null || true)"
+else
 # A fresh folder per run: a reused log.dirs with another cluster id fails the format step.
 DATA_DIR="${KAFKA_DATA_DIR:-$RUN/$(date -u +%Y%m%dT%H%M%SZ)-$$}"
 if [[ -e "$DATA_DIR" && -n "$(ls -A "$DATA_DIR" 2>/dev/null)" ]]; then
@@ -68,6 +81,7 @@ mkdir -p "$DATA_DIR/logs" "$DATA_DIR/data"
 DATA_DIR="$(cd "$DATA_DIR" && pwd)"
 LOGS="$DATA_DIR/logs"
 ln -sfn "$DATA_DIR" "$RUN/current"
+started_lines=0
 
 # Keep the newest $KEEP_RUNS run folders of our own naming; never the current one.
 if ((KEEP_RUNS > 0)); then
@@ -148,6 +162,7 @@ appender.stderr.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = WARN
 rootLogger.appenderRef.stderr.ref = stderr
 EOF
+fi
 
 JAVA_LOGGING=(-Dlog4j2.configurationFile="$DATA_DIR/log4j2.properties" -Dkafka.logs.dir="$LOGS")
 
@@ -169,11 +184,13 @@ until [[ "$cluster_id" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]]; do
 done
 
 t_format="$(now_ms)"
+if [[ "$RESUME" != 1 ]]; then
 if ! java -Xmx256m -cp "$LIB/*" -Dlog4j2.configurationFile="$DATA_DIR/log4j2-tools.properties" \
   kafka.tools.StorageTool format \
   -t "$cluster_id" -c "$DATA_DIR/server.properties" --ignore-formatted >"$LOGS/format.log" 2>&1; then
   cat "$LOGS/format.log" >&2
   fail "formatting $DATA_DIR/data failed (log above)"
+fi
 fi
 t_launch="$(now_ms)"
 
@@ -214,7 +231,7 @@ trap 'exit 130' INT TERM
 say "Kafka $KAFKA_VERSION launched (pid $pid) on 127.0.0.1:$PORT, controller 127.0.0.1:$CONTROLLER_PORT, in $DATA_DIR"
 
 deadline=$((t_launch + TIMEOUT_S * 1000))
-until grep -q 'Kafka Server started' "$LOGS/server.log" 2>/dev/null; do
+until (($(grep -c 'Kafka Server started' "$LOGS/server.log" 2>/dev/null || true) > started_lines)); do
   kill -0 "$pid" 2>/dev/null || died
   if (($(now_ms) > deadline)); then
     print_logs

@@ -5,7 +5,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-PID_FILE="$HERE/run/kafka.pid"
+RUN="${KAFKA_RUN_DIR:-$HERE/run}"
+PID_FILE="$RUN/kafka.pid"
 TIMEOUT_S="${KAFKA_STOP_TIMEOUT:-15}"
 
 say() { echo "infra/kafka/stop.sh: $*"; }
@@ -36,4 +37,4 @@ if is_kafka_pid "$pid"; then
   how="SIGKILL"
 fi
 rm -f "$PID_FILE"
-say "stopped broker pid $pid ($how, $(($(now_ms) - t0)) ms); logs kept in $(readlink -f "$HERE/run/current" 2>/dev/null || echo "$HERE/run")/logs"
+say "stopped broker pid $pid ($how, $(($(now_ms) - t0)) ms); logs kept in $(readlink -f "$RUN/current" 2>/dev/null || echo "$RUN")/logs"
