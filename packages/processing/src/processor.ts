@@ -70,6 +70,8 @@ export interface Processor {
   /** Empties its read model for a rebuild (inside the rebuild's transaction). */
   readonly truncate: (context: HandleContext) => Promise<void>;
   readonly tick?: ProcessorTick;
+  /** Messages per batch it prefers (the relay takes large ones); the source's default else. */
+  readonly batchSize?: number;
 }
 
 /** The types a processor handles, as `canHandle`. */

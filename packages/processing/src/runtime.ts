@@ -304,7 +304,8 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
       );
     },
     whenProcessed,
-    whenCaughtUp: async (timeoutMs) => {
+    whenCaughtUp: async (timeoutMs = 30_000) => {
+      if (source.whenCaughtUp) return source.whenCaughtUp(timeoutMs);
       const head = await options.store.readHead();
       if (head !== undefined) await whenProcessed(head.position, timeoutMs);
     },

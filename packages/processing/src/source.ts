@@ -36,4 +36,7 @@ export interface ProcessorSource {
   readonly open: (feed: OpenFeed) => Promise<Feed>;
   /** How far behind the processor is, seen from `position` (the last it committed). */
   readonly lag: (position: Position | undefined) => Promise<Lag>;
+  /** For a source whose progress is not a store position: resolves once caught up with its
+   *  head. (The store source is waited on through its position instead.) */
+  readonly whenCaughtUp?: (timeoutMs: number) => Promise<void>;
 }

@@ -38,7 +38,7 @@ export const storeSource = (options: StoreSourceOptions): ProcessorSource => ({
       },
       {
         fromPosition: fenced.position,
-        batchSize: options.batchSize ?? 100,
+        batchSize: processor.batchSize ?? options.batchSize ?? 100,
         ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
       },
     );

@@ -159,6 +159,8 @@ export interface SystemOptions {
   readonly serverLimits?: ServerLimits;
   /** How often a standby processor tries for its lock (default 500 ms). */
   readonly standbyPollMs?: number;
+  /** The metrics registry, when the caller registers its own metrics on it too. */
+  readonly registry?: Registry;
 }
 
 export const startSystem = async (
@@ -168,7 +170,7 @@ export const startSystem = async (
   extraResources: readonly Closeable[] = [],
 ): Promise<RunningSystem> => {
   const log = (line: Record<string, unknown>) => console.error(JSON.stringify(line));
-  const registry = new Registry();
+  const registry = listenOn.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   const sealer = startSealer({
     store: deps.store,
@@ -258,7 +260,12 @@ export const startSystem = async (
 /** The main of a process: config from the environment, store, services, signals. */
 export const runProcess = async (
   build: (deps: ServiceDeps) => readonly ServiceDefinition[],
-  defaults: { readonly port: number },
+  defaults: {
+    readonly port: number;
+    readonly registry?: Registry;
+    /** Closed after the processors, before the store (a producer the relay sends through). */
+    readonly resources?: readonly Closeable[];
+  },
 ): Promise<void> => {
   let config: ServiceConfig;
   try {
@@ -292,9 +299,12 @@ export const runProcess = async (
   const services = build(deps);
   let system: RunningSystem;
   try {
-    system = await startSystem(deps, services, config, [
-      { name: 'event-store', close: opened.close },
-    ]);
+    system = await startSystem(
+      deps,
+      services,
+      { ...config, ...(defaults.registry === undefined ? {} : { registry: defaults.registry }) },
+      [...(defaults.resources ?? []), { name: 'event-store', close: opened.close }],
+    );
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
     process.exit(1);
