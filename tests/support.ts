@@ -28,6 +28,67 @@ export const dropSystemSchemas = async (databaseUrl: string, schema: string): Pr
   }
 };
 
+export interface ServiceProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** SIGTERM, and resolves when it has exited. */
+  readonly stop: () => Promise<void>;
+  /** SIGKILL: no shutdown of any kind; resolves when it is gone. */
+  readonly kill: () => Promise<void>;
+  /** Resolves once `/readyz` answers 200 (rejects if it exits or after `timeoutMs`). */
+  readonly ready: (timeoutMs?: number) => Promise<void>;
+}
+
+/** A process's entry file (`services/<name>/src/main.ts`) as a child on a free port. */
+export const startServiceProcess = async (
+  entry: string,
+  env: Readonly<Record<string, string>>,
+  options: { readonly waitReady?: boolean } = {},
+): Promise<ServiceProcess> => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = async (name: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(name);
+    await exited;
+  };
+  const ready = async (timeoutMs = 60_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${entry} exited before it was ready`);
+      }
+      const ok = await fetch(`${url}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) return;
+      if (Date.now() > deadline) throw new Error(`${url} (${entry}) not ready in ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const started: ServiceProcess = {
+    url,
+    pid: child.pid ?? -1,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    ready,
+  };
+  if (options.waitReady !== false) {
+    try {
+      await ready();
+    } catch (error) {
+      await started.kill();
+      throw error;
+    }
+  }
+  return started;
+};
+
 export interface SystemProcess {
   readonly url: string;
   /** The HS256 secret its tokens are signed with. */
@@ -42,34 +103,11 @@ export const startSystemProcess = async (
   schema: string,
 ): Promise<SystemProcess> => {
   const secret = randomUUID();
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/platform/src/main.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      EVENT_STORE_SCHEMA: schema,
-      SCHEMA_PREFIX: schema,
-      JWT_SECRET: secret,
-      PORT: String(port),
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
+  const child = await startServiceProcess('services/platform/src/main.ts', {
+    DATABASE_URL: databaseUrl,
+    EVENT_STORE_SCHEMA: schema,
+    SCHEMA_PREFIX: schema,
+    JWT_SECRET: secret,
   });
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await fetch(`${url}/readyz`)
-      .then((r) => r.ok)
-      .catch(() => false);
-    if (ready) return { url, secret, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${url} not ready within 60 s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return { url: child.url, secret, stop: child.stop };
 };

@@ -8,7 +8,7 @@
  * exclusive: any number of instances may run.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { receivedDelivery } from '@newsroom/processing';
+import { ProcessorStoppedError, receivedDelivery } from '@newsroom/processing';
 import type { Lag, ProcessorSource } from '@newsroom/processing';
 
 export interface KafkaSourceOptions {
@@ -49,6 +49,8 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
         allowAutoTopicCreation: false,
         sessionTimeout: options.sessionTimeoutMs ?? 10_000,
         heartbeatInterval: options.heartbeatIntervalMs ?? 1_000,
+        // A stop waits for the fetch in flight: with nothing to read it lasts this long.
+        maxWaitTimeInMs: 250,
       });
       let fail!: (error: unknown) => void;
       let end!: () => void;
@@ -68,7 +70,14 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
         await consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
-          eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          eachBatch: async ({
+            batch,
+            resolveOffset,
+            heartbeat,
+            commitOffsetsIfNecessary,
+            isRunning,
+            isStale,
+          }) => {
             for (let from = 0; from < batch.messages.length; from += maxBatch) {
               // Revoked meanwhile (a rebalance) or stopping: the rest is delivered again.
               if (!isRunning() || isStale()) return;
@@ -91,17 +100,23 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
               const last = chunk[chunk.length - 1];
               if (last === undefined) continue;
               resolveOffset(last.offset);
-              await consumer.commitOffsets([
-                {
-                  topic: batch.topic,
-                  partition: batch.partition,
-                  offset: (BigInt(last.offset) + 1n).toString(),
-                },
-              ]);
+              // The batch's own commit: consumer.commitOffsets does nothing (silently) once a
+              // stop has begun, and the chunk applied meanwhile would be delivered again.
+              await commitOffsetsIfNecessary({
+                topics: [
+                  {
+                    topic: batch.topic,
+                    partitions: [
+                      { partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
+                    ],
+                  },
+                ],
+              });
               committed(undefined);
               await heartbeat();
               if (outcome.stop !== undefined) {
-                fail(new Error(`stopped by its handler: ${outcome.stop}`));
+                // As the store source does: the runtime stops the processor, never restarts it.
+                fail(new ProcessorStoppedError(outcome.stop));
                 return;
               }
             }

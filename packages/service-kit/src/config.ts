@@ -52,6 +52,7 @@ export const Environment = t.partial({
   SEAL_INTERVAL_MS: intFromString('SealIntervalMs', 100, 86_400_000), // setInterval's range
   MAX_CONNECTIONS: intFromString('MaxConnections', 1),
   REQUEST_TIMEOUT_MS: intFromString('RequestTimeoutMs', 1_000),
+  STANDBY_POLL_MS: intFromString('StandbyPollMs', 10, 60_000),
 });
 export type Environment = t.TypeOf<typeof Environment>;
 
@@ -72,6 +73,8 @@ export interface ServiceConfig {
   readonly sealIntervalMs: number;
   /** Timeouts and the connection cap of the HTTP server (MAX_CONNECTIONS, REQUEST_TIMEOUT_MS). */
   readonly serverLimits: ServerLimits;
+  /** How often a standby processor tries for its lock (STANDBY_POLL_MS, default 500). */
+  readonly standbyPollMs: number;
 }
 
 export const loadConfig = (
@@ -128,6 +131,7 @@ export const loadConfig = (
     eventStoreSchema: e.EVENT_STORE_SCHEMA ?? 'event_store',
     schemaPrefix: e.SCHEMA_PREFIX,
     sealIntervalMs: e.SEAL_INTERVAL_MS ?? 60_000,
+    standbyPollMs: e.STANDBY_POLL_MS ?? 500,
     serverLimits: {
       ...DEFAULT_SERVER_LIMITS,
       ...(e.MAX_CONNECTIONS === undefined ? {} : { maxConnections: e.MAX_CONNECTIONS }),
