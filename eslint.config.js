@@ -43,6 +43,66 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    // Packages are the layers services are built of: none imports a service, and only
+    // service-kit knows express.
+    files: [
+      'packages/contracts/src/**',
+      'packages/event-store/src/**',
+      'packages/processing/src/**',
+      'packages/messaging/src/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'Only service-kit and services use express.' }],
+          patterns: [
+            {
+              group: [
+                '@newsroom/drafting',
+                '@newsroom/review',
+                '@newsroom/publishing',
+                '@newsroom/relay',
+                '@newsroom/platform',
+                '@newsroom/cli',
+              ],
+              message: 'A package never imports a service.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [
+      'packages/processing/src/**',
+      'packages/event-store/src/**',
+      'packages/contracts/src/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kafkajs', message: 'Only packages/messaging imports kafkajs.' },
+            { name: 'express', message: 'Only service-kit and services use express.' },
+          ],
+          patterns: [
+            {
+              group: [
+                '@newsroom/drafting',
+                '@newsroom/review',
+                '@newsroom/publishing',
+                '@newsroom/relay',
+              ],
+              message: 'A package never imports a service.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['packages/domain/src/**'],
     rules: {
       'no-restricted-imports': [

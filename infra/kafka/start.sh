@@ -71,6 +71,7 @@ if [[ "$RESUME" == 1 ]]; then
   LOGS="$DATA_DIR/logs"
   # The server log is appended to: readiness waits for a start line written after this one.
   started_lines="$(grep -c 'Kafka Server started' "$LOGS/server.log" 2>/dev/null || true)"
+  started_lines="${started_lines:-0}"
 else
 # A fresh folder per run: a reused log.dirs with another cluster id fails the format step.
 DATA_DIR="${KAFKA_DATA_DIR:-$RUN/$(date -u +%Y%m%dT%H%M%SZ)-$$}"
@@ -231,7 +232,8 @@ trap 'exit 130' INT TERM
 say "Kafka $KAFKA_VERSION launched (pid $pid) on 127.0.0.1:$PORT, controller 127.0.0.1:$CONTROLLER_PORT, in $DATA_DIR"
 
 deadline=$((t_launch + TIMEOUT_S * 1000))
-until (($(grep -c 'Kafka Server started' "$LOGS/server.log" 2>/dev/null || true) > started_lines)); do
+started_now() { local n; n="$(grep -c 'Kafka Server started' "$LOGS/server.log" 2>/dev/null || true)"; echo "${n:-0}"; }
+until (($(started_now) > started_lines)); do
   kill -0 "$pid" 2>/dev/null || died
   if (($(now_ms) > deadline)); then
     print_logs

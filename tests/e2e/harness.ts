@@ -71,6 +71,8 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
   const system = await startSystem(deps, allServices(deps, { schedulerIntervalMs: 100 }), {
     port: 0,
   });
+  // Ready as a process once its processors have started and read what the log holds.
+  for (const processor of system.processors.values()) await processor.whenCaughtUp();
   // Signed here, not with issueDevelopmentToken, so that tests can also make tokens the
   // services must refuse (the `system` role, a subject with a space).
   const token = (role: Role, sub: string) =>

@@ -362,9 +362,12 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(ready.body.checks).toEqual([
       { name: 'event-store', ok: true },
       { name: 'event-store-seal', ok: true },
-      { name: 'publishing-scheduler', ok: true },
+      { name: 'processor:publishing.scheduler', ok: true },
     ]);
     const metrics = await sys.request('GET', '/metrics');
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/drafts\/"/);
+    // The scheduler runs on the processor runtime: the one active instance, and its lag.
+    expect(metrics.text).toMatch(/^processor_active\{processor="publishing.scheduler"\} 1$/m);
+    expect(metrics.text).toMatch(/^processor_lag_events\{processor="publishing.scheduler"\} \d+$/m);
   });
 });

@@ -96,7 +96,16 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
                   },
                 }),
               );
-              const outcome = await apply(deliveries, undefined);
+              let outcome;
+              try {
+                outcome = await apply(deliveries, undefined);
+              } catch (error) {
+                // The database is away (retried already): end the feed, so the runtime reports
+                // the processor failing and opens it again after a backoff; nothing of this
+                // chunk is committed, so it is delivered again.
+                fail(error);
+                throw error;
+              }
               const last = chunk[chunk.length - 1];
               if (last === undefined) continue;
               resolveOffset(last.offset);

@@ -4,3 +4,4 @@ export * from './admin.js';
 export * from './wait.js';
 export * from './consumer.js';
 export * from './dead-letters.js';
+export * from './article-events.js';

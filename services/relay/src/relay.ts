@@ -7,9 +7,9 @@
  * again (the consumers' processed marks absorb it). One instance is active at a time; a
  * standby takes over when its lock frees.
  */
-import { ARTICLE_EVENTS_TOPIC, ArticleEventMessage } from '@newsroom/contracts';
-import type { ArticleEventHeaders } from '@newsroom/contracts';
-import type { OutgoingMessage, Publisher } from '@newsroom/messaging';
+import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
+import { articleEventRecord } from '@newsroom/messaging';
+import type { Publisher } from '@newsroom/messaging';
 import { ack, handlesAll } from '@newsroom/processing';
 import type { Processor } from '@newsroom/processing';
 import { Counter, Histogram } from 'prom-client';
@@ -26,19 +26,6 @@ export interface RelayOptions {
   /** Events per batch, and so per send (default 500). */
   readonly batchSize?: number;
 }
-
-/** The message for one event: contracts' codec encodes the value; headers route it. */
-export const relayMessage = (message: ArticleEventMessage): OutgoingMessage => {
-  const headers: ArticleEventHeaders = {
-    'event-id': message.eventId,
-    'event-type': message.event.type,
-  };
-  return {
-    key: message.articleId,
-    value: JSON.stringify(ArticleEventMessage.encode(message)),
-    headers: { ...headers },
-  };
-};
 
 export const relayProcessor = (options: RelayOptions): Processor => {
   const topic = options.topic ?? ARTICLE_EVENTS_TOPIC;
@@ -63,7 +50,7 @@ export const relayProcessor = (options: RelayOptions): Processor => {
     batchSize: options.batchSize ?? 500,
     handle: async (batch) => {
       const stopTimer = sendSeconds.startTimer();
-      await options.publisher.send(topic, batch.map(relayMessage));
+      await options.publisher.send(topic, batch.map(articleEventRecord));
       stopTimer();
       sent.inc(batch.length);
       return ack;
