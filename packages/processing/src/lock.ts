@@ -18,6 +18,8 @@ export interface LockOptions {
   readonly heartbeatMs: number;
   /** Resolves when the caller gives up waiting (stopping). */
   readonly abandon: Promise<void>;
+  /** Called each time the lock was found held by another instance (the database answered). */
+  readonly onBusy?: () => void;
 }
 
 /** `name` is `<schema>.<processor>`: several deployments (or tests) may share a server. */
@@ -30,12 +32,14 @@ const acquireLocal = async (
   target: object,
   name: string,
   abandon: Promise<void>,
+  onBusy: (() => void) | undefined,
 ): Promise<HeldLock | undefined> => {
   let byName = localHolders.get(target);
   if (!byName) localHolders.set(target, (byName = new Map()));
   for (;;) {
     const held = byName.get(name);
     if (held === undefined) break;
+    onBusy?.();
     const given = await Promise.race([held.then(() => false), abandon.then(() => true)]);
     if (given) return undefined;
   }
@@ -52,33 +56,42 @@ const acquireLocal = async (
   };
 };
 
-/** Waits for the lock (a standby meanwhile); undefined when abandoned first. */
+/** Waits for the lock (a standby meanwhile); undefined when abandoned first. One connection
+ *  is kept while waiting (a broken one is replaced), not one per try. */
 export const acquireLock = async (
   sql: SqlDriver,
   name: string,
   options: LockOptions,
 ): Promise<HeldLock | undefined> => {
-  if (!sql.session) return acquireLocal(sql.target, name, options.abandon);
+  if (!sql.session) return acquireLocal(sql.target, name, options.abandon, options.onBusy);
   let abandoned = false;
   void options.abandon.then(() => (abandoned = true));
-  while (!abandoned) {
-    const session = await sql.session();
-    let keep = false;
-    try {
-      const { rows } = await session.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
-        [key(name)],
-      );
-      if (rows[0]?.locked === true) {
-        keep = true;
-        return holdLock(session, options.heartbeatMs);
+  let session: Awaited<ReturnType<NonNullable<SqlDriver['session']>>> | undefined;
+  try {
+    while (!abandoned) {
+      try {
+        session ??= await sql.session();
+        const { rows } = await session.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked',
+          [key(name)],
+        );
+        if (rows[0]?.locked === true) {
+          const held = holdLock(session, options.heartbeatMs);
+          session = undefined; // the holder owns it now
+          return held;
+        }
+        options.onBusy?.();
+      } catch {
+        // The connection broke (or none could be had): try again with a new one.
+        await session?.release().catch(() => undefined);
+        session = undefined;
       }
-    } finally {
-      if (!keep) await session.release();
+      await Promise.race([new Promise((r) => setTimeout(r, options.pollMs)), options.abandon]);
     }
-    await Promise.race([new Promise((r) => setTimeout(r, options.pollMs)), options.abandon]);
+    return undefined;
+  } finally {
+    await session?.release().catch(() => undefined);
   }
-  return undefined;
 };
 
 const holdLock = (

@@ -227,6 +227,13 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
             pollMs: options.standbyPollMs ?? 500,
             heartbeatMs: options.heartbeatMs ?? 1000,
             abandon: stopSignal,
+            // Another instance holds the lock and the database answers: whatever failed
+            // before, this one is a healthy standby now (else it stayed "failing" for good).
+            onBusy: () => {
+              if (status !== 'failing') return;
+              lastError = undefined;
+              setStatus('standby');
+            },
           });
           if (lock === undefined) break;
         }

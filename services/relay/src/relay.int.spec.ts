@@ -108,7 +108,7 @@ describe('the relay', () => {
       }
     };
     await Promise.all(Array.from({ length: 16 }, (_, w) => writer(w)));
-    await reader.until(10_000, 90_000);
+    await reader.until(10_000, 150_000);
     await relay.whenCaughtUp();
 
     expect(reader.undecodable).toEqual([]);
@@ -135,7 +135,7 @@ describe('the relay', () => {
         new Set(reader.received.filter((r) => r.key === key).map((r) => r.partition)).size,
       ).toBe(1);
     }
-  });
+  }, 180_000); // 10,000 appends and their messages: a minute or more on a loaded 2-core machine
 
   it('holds no transaction open while the broker keeps it waiting, and catches up after', async () => {
     // A "broker" that accepts connections and never answers: every send waits.

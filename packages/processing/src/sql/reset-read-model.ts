@@ -16,6 +16,10 @@ export const resetReadModel = async (
   log: (line: Record<string, unknown>) => void,
 ): Promise<bigint> =>
   sql.transaction(async (tx) => {
+    // First wait out the batches in flight and hold back new ones (every batch's transaction
+    // opens on the marks): a batch holding its marks and rows while this one waits for them
+    // would otherwise wait in turn for the progress row taken below, a deadlock.
+    await tx.query(`LOCK TABLE ${quoteIdent(processor.schema)}.processor_marks IN EXCLUSIVE MODE`);
     const { fence } = await takeFence(tx, processor.schema, processor.name, owner);
     await processor.truncate({ sql: tx, schema: quoteIdent(processor.schema), log });
     await resetProcessor(tx, processor.schema, processor.name, fence, processor.version);
