@@ -23,7 +23,8 @@ export interface TopicReader {
   readonly received: Received[];
   /** Undecodable values seen (a reader of the relay's topic expects none). */
   readonly undecodable: string[];
-  /** Resolves once `count` messages arrived (rejects after `timeoutMs`). */
+  /** Resolves once `count` distinct events arrived (a resent one counts once; rejects after
+   *  `timeoutMs`). */
   readonly until: (count: number, timeoutMs?: number) => Promise<void>;
   readonly stop: () => Promise<void>;
 }
@@ -38,6 +39,7 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
   const received: Received[] = [];
   const undecodable: string[] = [];
   const waiters = new Set<() => void>();
+  const distinct = new Set<string>();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -50,6 +52,7 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
         for (const [name, h] of Object.entries(message.headers ?? {})) {
           if (h !== undefined) headers[name] = (Array.isArray(h) ? h[0] : h)?.toString() ?? '';
         }
+        distinct.add(decoded.right.eventId);
         received.push({
           key: message.key?.toString() ?? '',
           partition,
@@ -68,7 +71,7 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
     until: (count, timeoutMs = 60_000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => {
-          if (received.length >= count) {
+          if (distinct.size >= count) {
             waiters.delete(check);
             clearTimeout(timer);
             resolve();

@@ -14,8 +14,17 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresEventStore, pgDriver } from '@newsroom/event-store';
 import type { PostgresEventStore } from '@newsroom/event-store';
-import { connectAdmin, createTopic, kafkaFromEnv } from '@newsroom/messaging';
-import { articleMessages } from '@newsroom/processing';
+import {
+  connectAdmin,
+  createPublisher,
+  createTopic,
+  kafkaDeadLetters,
+  kafkaFromEnv,
+  kafkaSource,
+} from '@newsroom/messaging';
+import { ack, articleMessages, handlesAll, startProcessor } from '@newsroom/processing';
+import type { Processor, RunningProcessor } from '@newsroom/processing';
+import { Registry } from 'prom-client';
 import type { ArticleEvent } from '@newsroom/contracts';
 import { freePort, startServiceProcess } from '../support.js';
 import type { ServiceProcess } from '../support.js';
@@ -93,6 +102,28 @@ const expectEveryRevisionInOrder = (received: readonly Received[], total: number
   return duplicates;
 };
 
+/** A read model fed from the topic: one row per message applied (a second application shows). */
+const appliedRows = (schema: string): Processor => ({
+  name: 'applied',
+  version: 1,
+  schema,
+  canHandle: handlesAll,
+  migrations: [
+    {
+      version: 1,
+      name: 'applied',
+      statements: (s) => [`CREATE TABLE ${s}.applied (stream_name text, revision bigint)`],
+    },
+  ],
+  handle: async (batch, { sql, schema: s }) => {
+    for (const m of batch) {
+      await sql.query(`INSERT INTO ${s}.applied VALUES ($1, $2)`, [m.streamName, m.revision]);
+    }
+    return ack;
+  },
+  truncate: async ({ sql, schema: s }) => void (await sql.query(`DELETE FROM ${s}.applied`)),
+});
+
 describe('relay processes', () => {
   let pool: pg.Pool;
   let store: PostgresEventStore;
@@ -100,7 +131,8 @@ describe('relay processes', () => {
   let topic: string;
   const processes: ServiceProcess[] = [];
   let reader: TopicReader | undefined;
-  let cleanup: (() => void) | undefined;
+  /** Undone after each test, last first. */
+  const undo: (() => Promise<unknown> | void)[] = [];
 
   beforeEach(async () => {
     pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
@@ -112,8 +144,7 @@ describe('relay processes', () => {
     await Promise.all(processes.splice(0).map((p) => p.kill()));
     await reader?.stop();
     reader = undefined;
-    cleanup?.();
-    cleanup = undefined;
+    for (const step of undo.splice(0).reverse()) await step();
     await store.close();
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}_relay" CASCADE`);
@@ -187,10 +218,10 @@ describe('relay processes', () => {
         env: { ...env, ...extra },
         stdio: 'ignore',
       });
-    cleanup = () => {
+    undo.push(() => {
       broker('stop.sh');
       rmSync(runDir, { recursive: true, force: true });
-    };
+    });
     broker('start.sh');
     const brokers = `127.0.0.1:${port}`;
     const kafka = kafkaFromEnv({
@@ -203,6 +234,23 @@ describe('relay processes', () => {
     await admin.disconnect();
     await startRelay(brokers);
     reader = await readTopic(kafka, topic);
+    // A consumer on the processor layer too, fed by its own group: it must catch up as well.
+    const consumerSchema = `${schema}_consumer`;
+    const publisher = createPublisher(kafka);
+    const consumer: RunningProcessor = startProcessor({
+      processor: appliedRows(consumerSchema),
+      sql: pgDriver(pool),
+      store,
+      source: kafkaSource({ kafka, topic, groupId: `e2e.applied.${randomUUID()}` }),
+      deadLetters: kafkaDeadLetters(publisher, `${topic}.dead-letters`),
+      registry: new Registry(),
+      log: () => undefined,
+    });
+    undo.push(async () => {
+      await consumer.stop();
+      await publisher.close();
+      await pool.query(`DROP SCHEMA IF EXISTS "${consumerSchema}" CASCADE`);
+    });
     const articles = Array.from({ length: 10 }, () => randomUUID());
     const writer = startWriter(store, articles, 5);
     await reader.until(100, 60_000);
@@ -215,6 +263,12 @@ describe('relay processes', () => {
     await reader.until(total, 90_000);
 
     const duplicates = expectEveryRevisionInOrder(reader.received, total);
+    await consumer.whenCaughtUp(60_000);
+    const applied = await pool.query<{ n: string; distinct: string }>(
+      `SELECT count(*)::text AS n, count(DISTINCT (stream_name, revision))::text AS distinct
+         FROM "${consumerSchema}".applied`,
+    );
+    expect(applied.rows[0]).toEqual({ n: String(total), distinct: String(total) });
     console.log(JSON.stringify({ relayBrokerRestart: { total, duplicates } }));
   });
 });

@@ -52,6 +52,7 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
         // A stop waits for the fetch in flight: with nothing to read it lasts this long.
         maxWaitTimeInMs: 250,
       });
+      let stopped = false;
       let fail!: (error: unknown) => void;
       let end!: () => void;
       const done = new Promise<void>((resolve, reject) => {
@@ -79,8 +80,8 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
             isStale,
           }) => {
             for (let from = 0; from < batch.messages.length; from += maxBatch) {
-              // Revoked meanwhile (a rebalance) or stopping: the rest is delivered again.
-              if (!isRunning() || isStale()) return;
+              // Stopping, stopped by its handler, or a seek pending: the rest comes again.
+              if (stopped || !isRunning() || isStale()) return;
               const chunk = batch.messages.slice(from, from + maxBatch);
               const deliveries = chunk.map((m) =>
                 receivedDelivery({
@@ -103,6 +104,7 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
                 // The database is away (retried already): end the feed, so the runtime reports
                 // the processor failing and opens it again after a backoff; nothing of this
                 // chunk is committed, so it is delivered again.
+                stopped = true;
                 fail(error);
                 throw error;
               }
@@ -125,6 +127,7 @@ export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
               await heartbeat();
               if (outcome.stop !== undefined) {
                 // As the store source does: the runtime stops the processor, never restarts it.
+                stopped = true; // nothing more is applied, even before the runtime disconnects
                 fail(new ProcessorStoppedError(outcome.stop));
                 return;
               }

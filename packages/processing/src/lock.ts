@@ -20,6 +20,8 @@ export interface LockOptions {
   readonly abandon: Promise<void>;
   /** Called each time the lock was found held by another instance (the database answered). */
   readonly onBusy?: () => void;
+  /** Called each time trying for the lock failed (the database did not answer). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** `name` is `<schema>.<processor>`: several deployments (or tests) may share a server. */
@@ -78,11 +80,14 @@ export const acquireLock = async (
         if (rows[0]?.locked === true) {
           const held = holdLock(session, options.heartbeatMs);
           session = undefined; // the holder owns it now
-          return held;
+          if (!abandoned) return held;
+          await held.release(); // stopped meanwhile: not taken after all
+          return undefined;
         }
         options.onBusy?.();
-      } catch {
+      } catch (error) {
         // The connection broke (or none could be had): try again with a new one.
+        options.onError?.(error);
         await session?.release().catch(() => undefined);
         session = undefined;
       }

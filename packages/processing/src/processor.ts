@@ -63,6 +63,12 @@ export interface Processor {
    * recorded after it resolved, so the effect happens at least once.
    */
   readonly effects?: 'transactional' | 'external';
+  /**
+   * What a message it cannot decode does. `dead-letter` (the default): recorded with its
+   * reason and passed. `hold`: the processor stops there, reported failing, until a version
+   * that reads it runs (the relay: a gap on the topic would be silent and permanent).
+   */
+  readonly undecodable?: 'dead-letter' | 'hold';
   readonly handle: (
     batch: readonly ArticleEventMessage[],
     context: HandleContext,

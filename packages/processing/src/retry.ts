@@ -41,8 +41,16 @@ export const isSystemic = (error: unknown): boolean => {
     return !state.startsWith('22') && !state.startsWith('23');
   }
   const code = (error as { code?: unknown } | null)?.code;
-  return (
+  if (
     typeof code === 'string' &&
     /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|ENETUNREACH)/.test(code)
-  );
+  ) {
+    return true;
+  }
+  // node-postgres reports a broken or unavailable connection without any code.
+  const message = error instanceof Error ? error.message : '';
+  return NODE_POSTGRES_CONNECTION.test(message);
 };
+
+const NODE_POSTGRES_CONNECTION =
+  /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|Connection ended/i;

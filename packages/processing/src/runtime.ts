@@ -28,8 +28,14 @@ import { FencedOffError } from './sql/move-progress.js';
 import { readProgress } from './sql/read-progress.js';
 import { resetReadModel } from './sql/reset-read-model.js';
 import { takeFence } from './sql/take-fence.js';
+import { markBuilt } from './sql/mark-built.js';
 import type { Fenced } from './sql/take-fence.js';
 import { ProcessorStoppedError } from './store-source.js';
+
+/** This instance cannot run the read model as stored (another version built it). */
+export class VersionMismatchError extends Error {
+  override readonly name = 'VersionMismatchError';
+}
 
 export type ProcessorStatus = 'starting' | 'standby' | 'active' | 'failing' | 'stopped';
 
@@ -126,17 +132,19 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
   const startTick = (): (() => Promise<void>) => {
     const tick = processor.tick;
     if (tick === undefined) return async () => undefined;
-    let running: Promise<void> = Promise.resolve();
+    let running: Promise<void> | undefined;
     const timer = setInterval(() => {
-      running = running.then(() =>
-        tick.run({ sql, schema: quoteIdent(processor.schema), log }).catch((error: unknown) =>
+      if (running !== undefined) return; // still at the last one: ticks never queue up
+      running = tick
+        .run({ sql, schema: quoteIdent(processor.schema), log })
+        .catch((error: unknown) =>
           log({
             level: 'error',
             msg: `processor ${processor.name}: tick failed`,
             error: String(error),
           }),
-        ),
-      );
+        )
+        .finally(() => (running = undefined));
     }, tick.intervalMs);
     return async () => {
       clearInterval(timer);
@@ -147,9 +155,26 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
   /** One period as the active instance: until the feed ends, the lock is lost or we stop. */
   const activePeriod = async (lock: HeldLock | undefined): Promise<void> => {
     let fenced: Fenced | undefined;
-    if (source.exclusive) {
+    if (!source.exclusive) {
+      // A group source replays from its own start when new; a rebuild would also need the
+      // group's offsets reset on every member, which this runtime does not do: refused.
+      const stored = await readProgress(sql, processor.schema, processor.name);
+      if (stored?.version === 0)
+        await markBuilt(sql, processor.schema, processor.name, processor.version);
+      else if (stored !== undefined && stored.version !== processor.version) {
+        throw new VersionMismatchError(
+          `processor ${processor.name}: its read model was built by version ${stored.version}, this is ${processor.version}; a Kafka-fed read model is rebuilt by a new processor name (a new group)`,
+        );
+      }
+    } else {
       fenced = await takeFence(sql, processor.schema, processor.name, owner);
-      if (fenced.builtByVersion !== processor.version) {
+      if (fenced.builtByVersion > processor.version) {
+        // An older instance (a rollback, a rolling deploy) must not undo a newer rebuild.
+        throw new VersionMismatchError(
+          `processor ${processor.name}: its read model was built by version ${fenced.builtByVersion}, newer than this instance's ${processor.version}`,
+        );
+      }
+      if (fenced.builtByVersion < processor.version) {
         log({
           level: 'info',
           msg: `processor ${processor.name}: built by version ${fenced.builtByVersion}, rebuilding as ${processor.version}`,
@@ -234,6 +259,11 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
               lastError = undefined;
               setStatus('standby');
             },
+            // A standby that cannot reach the database could not take over: not ready.
+            onError: (error) => {
+              lastError = `standby cannot reach the database: ${String(error)}`;
+              setStatus('failing');
+            },
           });
           if (lock === undefined) break;
         }
@@ -317,6 +347,11 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
       if (head !== undefined) await whenProcessed(head.position, timeoutMs);
     },
     rebuild: async () => {
+      if (!source.exclusive) {
+        throw new Error(
+          `processor ${processor.name} is fed by a consumer group: rebuild it under a new name (a new group) instead`,
+        );
+      }
       await resetReadModel(sql, processor, owner, log);
       committedAt = undefined;
       restart(); // this instance, if active, replays at once

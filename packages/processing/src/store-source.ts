@@ -8,7 +8,7 @@ import { storeDelivery } from './delivery.js';
 import type { Delivery } from './delivery.js';
 import { atOrAfter } from './position.js';
 import type { ProcessorSource } from './source.js';
-import { moveProgress } from './sql/move-progress.js';
+import { checkFence, moveProgress } from './sql/move-progress.js';
 
 export interface StoreSourceOptions {
   readonly store: Pick<EventStore, 'subscribeToAllInBatches' | 'readHead' | 'readAll'>;
@@ -30,10 +30,12 @@ export const storeSource = (options: StoreSourceOptions): ProcessorSource => ({
         const last = batch[batch.length - 1];
         if (last === undefined) return;
         const deliveries = batch.map(storeDelivery).filter((d): d is Delivery => d !== undefined);
-        const outcome = await apply(deliveries, (tx) =>
-          moveProgress(tx, processor.schema, processor.name, fenced.fence, last.position),
-        );
-        committed(last.position);
+        const outcome = await apply(deliveries, {
+          move: (tx) =>
+            moveProgress(tx, processor.schema, processor.name, fenced.fence, last.position),
+          check: (tx) => checkFence(tx, processor.schema, processor.name, fenced.fence),
+        });
+        if (outcome.moved) committed(last.position);
         if (outcome.stop !== undefined) throw new ProcessorStoppedError(outcome.stop);
       },
       {

@@ -84,7 +84,13 @@ export const openEventStore = async (
     }
   };
   if (config.databaseUrl !== undefined) {
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: 20,
+      // Processors hold connections for long (their locks): notice a vanished server.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5_000,
+    });
     return open(pgDriver(pool), () => pool.end());
   }
   const unlock = config.dataDir === 'memory://' ? () => undefined : lockDataDir(config.dataDir);

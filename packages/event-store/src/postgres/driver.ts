@@ -86,6 +86,13 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
     async transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
       const client = isPool(db) ? await db.connect() : db;
       let broken = false;
+      // A connection the server ends while this transaction waits between queries emits
+      // 'error' on the client: without a listener that would end the process. The query in
+      // flight (or the next one) rejects instead, and the transaction rolls back.
+      const onError = () => {
+        broken = true;
+      };
+      if (isPool(db)) client.on('error', onError);
       try {
         await client.query('BEGIN');
         try {
@@ -99,7 +106,10 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
           throw error;
         }
       } finally {
-        if (isPool(db)) (client as PoolClient).release(broken);
+        if (isPool(db)) {
+          client.off('error', onError);
+          (client as PoolClient).release(broken);
+        }
       }
     },
   };
@@ -108,6 +118,13 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
     ...driver,
     async session() {
       const client = await db.connect();
+      // A session held for long (a lock) must notice a server that went away without closing
+      // the connection: keepalives on both sides, so the lock frees within seconds, not hours.
+      await client
+        .query(
+          'SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3',
+        )
+        .catch(() => undefined);
       let lost: unknown;
       const listeners: ((error: unknown) => void)[] = [];
       const fail = (error: unknown) => {

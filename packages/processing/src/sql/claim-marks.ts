@@ -36,20 +36,27 @@ export const claimMarks = async (
 ): Promise<readonly ArticleEventMessage[]> => {
   if (messages.length === 0) return messages;
   const s = quoteIdent(schema);
-  const streams = [...new Set(messages.map((m) => m.streamName))];
+  const streams = [...new Set(messages.map((m) => m.streamName))].sort();
   const { rows } = await sql.query<{ stream_name: string; revision: string }>(
     `SELECT stream_name, revision::text AS revision FROM ${s}.processor_marks
-      WHERE processor = $1 AND stream_name = ANY($2::text[]) FOR UPDATE`,
+      WHERE processor = $1 AND stream_name = ANY($2::text[]) ORDER BY stream_name FOR UPDATE`,
     [processor, streams],
   );
   const marks = new Map(rows.map((r) => [r.stream_name, BigInt(r.revision)]));
+  // A running mark: a message repeated within the batch (a resent batch fetched beside the
+  // first) or one behind its stream's last is passed over as well.
+  const running = new Map(marks);
   const fresh = messages.filter((m) => {
-    const mark = marks.get(m.streamName);
-    return mark === undefined || BigInt(m.revision) > mark;
+    const mark = running.get(m.streamName);
+    const revision = BigInt(m.revision);
+    if (mark !== undefined && revision <= mark) return false;
+    running.set(m.streamName, revision);
+    return true;
   });
-  const next = lastRevisions(fresh);
-  const moved = [...next].filter(([stream]) => marks.has(stream));
-  const created = [...next].filter(([stream]) => !marks.has(stream));
+  // In stream-name order, so two instances claiming overlapping streams lock them alike.
+  const next = [...lastRevisions(fresh)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const moved = next.filter(([stream]) => marks.has(stream));
+  const created = next.filter(([stream]) => !marks.has(stream));
   if (moved.length > 0) {
     await sql.query(
       `UPDATE ${s}.processor_marks m SET revision = u.revision

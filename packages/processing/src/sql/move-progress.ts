@@ -28,3 +28,19 @@ export const moveProgress = async (
   );
   if (rows.length !== 1) throw new FencedOffError(name);
 };
+
+/** Only checks the token, holding the row for this transaction (a commit that does not move
+ *  the position: a rebuild, which takes a new token, waits for it, or it for the rebuild). */
+export const checkFence = async (
+  sql: SqlQueryable,
+  schema: string,
+  name: string,
+  fence: bigint,
+): Promise<void> => {
+  const { rows } = await sql.query(
+    `SELECT 1 FROM ${quoteIdent(schema)}.processor_progress
+      WHERE name = $1 AND fence = $2::bigint FOR SHARE`,
+    [name, fence.toString()],
+  );
+  if (rows.length !== 1) throw new FencedOffError(name);
+};
