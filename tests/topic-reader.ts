@@ -79,9 +79,7 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(
-            new Error(`${received.length} of ${count} messages on ${topic} in ${timeoutMs} ms`),
-          );
+          reject(new Error(`${distinct.size} of ${count} events on ${topic} in ${timeoutMs} ms`));
         }, timeoutMs);
         waiters.add(check);
         check();
