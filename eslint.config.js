@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The project's services: no package imports one. */
+const SERVICES = ['drafting', 'review', 'publishing', 'relay', 'platform', 'cli'].map(
+  (name) => `@newsroom/${name}`,
+);
+const noService = { group: SERVICES, message: 'A package never imports a service.' };
+const noExpress = { name: 'express', message: 'Only service-kit and services use express.' };
+
 export default tseslint.config(
   {
     ignores: [
@@ -55,20 +62,8 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'express', message: 'Only service-kit and services use express.' }],
-          patterns: [
-            {
-              group: [
-                '@newsroom/drafting',
-                '@newsroom/review',
-                '@newsroom/publishing',
-                '@newsroom/relay',
-                '@newsroom/platform',
-                '@newsroom/cli',
-              ],
-              message: 'A package never imports a service.',
-            },
-          ],
+          paths: [noExpress],
+          patterns: [noService],
         },
       ],
     },
@@ -85,19 +80,9 @@ export default tseslint.config(
         {
           paths: [
             { name: 'kafkajs', message: 'Only packages/messaging imports kafkajs.' },
-            { name: 'express', message: 'Only service-kit and services use express.' },
+            noExpress,
           ],
-          patterns: [
-            {
-              group: [
-                '@newsroom/drafting',
-                '@newsroom/review',
-                '@newsroom/publishing',
-                '@newsroom/relay',
-              ],
-              message: 'A package never imports a service.',
-            },
-          ],
+          patterns: [noService],
         },
       ],
     },

@@ -22,10 +22,9 @@ import {
   kafkaFromEnv,
   kafkaSource,
 } from '@newsroom/messaging';
-import { ack, articleMessages, handlesAll, startProcessor } from '@newsroom/processing';
+import { ack, handlesAll, startProcessor, storedArticleEvent } from '@newsroom/processing';
 import type { Processor, RunningProcessor } from '@newsroom/processing';
 import { Registry } from 'prom-client';
-import type { ArticleEvent } from '@newsroom/contracts';
 import { freePort, startServiceProcess } from '../support.js';
 import type { ServiceProcess } from '../support.js';
 import { readTopic, revisionsByKey } from '../topic-reader.js';
@@ -33,22 +32,6 @@ import type { Received, TopicReader } from '../topic-reader.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RELAY = 'services/relay/src/main.ts';
-const by = { id: 'publisher.s', role: 'publisher' } as const;
-
-const eventFor = (articleId: string, n: number) => {
-  const event: ArticleEvent = {
-    type: 'PublicationScheduled.v1',
-    data: {
-      articleId,
-      at: new Date(Date.UTC(2026, 3, 8, 14, 0, n % 60)).toISOString(),
-      by,
-      embargo: false,
-      releaseAt: '2030-01-01T00:00:00.000Z',
-    },
-  };
-  const [message] = articleMessages(articleId, [event]);
-  return { id: randomUUID(), type: event.type, data: event.data, metadata: message!.metadata };
-};
 
 /** Whether the relay process at `url` is the active one (its /metrics says so). */
 const isActive = async (url: string): Promise<boolean> => {
@@ -65,11 +48,12 @@ const startWriter = (store: PostgresEventStore, articles: readonly string[], pau
   const done = (async () => {
     for (let i = 0; !stopped; i++) {
       const articleId = articles[i % articles.length]!;
-      await store.appendToStream(`article-${articleId}`, [eventFor(articleId, i)]);
+      await store.appendToStream(`article-${articleId}`, [storedArticleEvent(articleId, i)]);
       appended++;
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   })();
+  done.catch(() => undefined); // a failed append surfaces from stop(), never unhandled
   return {
     appended: () => appended,
     stop: async () => {

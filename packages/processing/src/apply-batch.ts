@@ -92,8 +92,9 @@ export const createBatchApplier = (deps: ApplyDeps) => {
   };
 
   /**
-   * Runs `attempt` until it succeeds. Systemic failures (and lost races on the marks) are
-   * retried `retry.attempts` times, then thrown to the runtime; the message's own failures are
+   * Runs `attempt` until it succeeds. Systemic failures are retried `retry.attempts` times,
+   * then thrown to the runtime; a lost race on the marks is retried until it wins (the other
+   * transaction has committed by then, so the next try sees its marks); the message's own failures are
    * counted apart and, after `retry.attempts` of them, `onGiveUp` decides (while the database
    * answers: one that does not is not the message's fault).
    */

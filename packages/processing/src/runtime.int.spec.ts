@@ -28,6 +28,7 @@ import { initProcessor } from './sql/init-processor.js';
 import { storeSource } from './store-source.js';
 import { counterProcessor } from './testing/counter-processor.js';
 import type { CounterProcessorOptions } from './testing/counter-processor.js';
+import { schemaName, submitted, withdrawn } from './testing/events.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -36,16 +37,7 @@ const NAME = 'counter';
 
 // --- events ------------------------------------------------------------------------------------
 
-const AT = '2026-04-08T14:00:00.000Z';
 const BY = { id: 'editor.a', role: 'editor' } as const;
-const submitted = (articleId: string): ArticleEvent => ({
-  type: 'SubmittedForReview.v1',
-  data: { articleId, at: AT, by: BY },
-});
-const withdrawn = (articleId: string): ArticleEvent => ({
-  type: 'SubmissionWithdrawn.v1',
-  data: { articleId, at: AT, by: BY },
-});
 
 interface Appended {
   readonly stream: string;
@@ -186,8 +178,6 @@ beforeAll(() => {
 afterAll(async () => {
   await admin?.end();
 });
-
-const schemaName = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
 
 interface Connection {
   readonly sql: SqlDriver;

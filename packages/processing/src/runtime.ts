@@ -245,6 +245,7 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
     let failures = 0;
     while (!stopping) {
       let lock: HeldLock | undefined;
+      let pauseMs = 0;
       try {
         if (source.exclusive) {
           if (status !== 'failing') setStatus('standby');
@@ -292,14 +293,15 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
           error: lastError,
           systemic: isSystemic(error),
         });
-        const delay = Math.min(
+        pauseMs = Math.min(
           30_000,
           (options.restartDelayMs ?? 500) * 2 ** Math.min(failures - 1, 10),
         );
-        await Promise.race([sleep(delay), stopSignal]);
       } finally {
+        // Released before the pause: a healthy standby takes over meanwhile.
         await lock?.release();
       }
+      if (pauseMs > 0) await Promise.race([sleep(pauseMs), stopSignal]);
     }
     setStatus('stopped');
   };

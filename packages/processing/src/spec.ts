@@ -6,6 +6,7 @@
  * value, decoded by the contract codec, applied by the runtime's batch applier with its
  * processed marks. Dead letters are collected in memory (a fake sink, named as such).
  */
+import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import type { ArticleEvent, ArticleEventMessage, EventMetadata } from '@newsroom/contracts';
 import { articleStreamName } from '@newsroom/contracts';
@@ -112,5 +113,30 @@ export const processorSpec = (processor: Processor, sql: SqlDriver) => {
         },
       }),
     }),
+  };
+};
+
+/**
+ * An event as a writer appends it to the store (`EventData`), of a type every reader decodes:
+ * PublicationScheduled, with valid metadata. `n` varies its time. For tests and benchmarks
+ * that need many stored events and do not care which.
+ */
+export const storedArticleEvent = (articleId: string, n: number) => {
+  const event: ArticleEvent = {
+    type: 'PublicationScheduled.v1',
+    data: {
+      articleId,
+      at: new Date(Date.UTC(2026, 3, 8, 14, 0, n % 60)).toISOString(),
+      by: { id: 'publisher.s', role: 'publisher' },
+      embargo: false,
+      releaseAt: '2030-01-01T00:00:00.000Z',
+    },
+  };
+  const [message] = articleMessages(articleId, [event]);
+  return {
+    id: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: message?.metadata ?? null,
   };
 };

@@ -9,13 +9,12 @@ import type { Server } from 'node:net';
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArticleEvent } from '@newsroom/contracts';
 import { createPostgresEventStore, pgDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { connectAdmin, createPublisher, createTopic, kafkaFromEnv } from '@newsroom/messaging';
 import type { Publisher } from '@newsroom/messaging';
 import {
-  articleMessages,
+  storedArticleEvent,
   startProcessor,
   storeDeadLetters,
   storeSource,
@@ -26,23 +25,8 @@ import type { TopicReader } from '../../../tests/topic-reader.js';
 import { relayProcessor } from './relay.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-const by = { id: 'publisher.s', role: 'publisher' } as const;
 
 /** A stored event that decodes (the relay publishes what the contract codecs read). */
-const eventFor = (articleId: string, n: number) => {
-  const event: ArticleEvent = {
-    type: 'PublicationScheduled.v1',
-    data: {
-      articleId,
-      at: new Date(Date.UTC(2026, 3, 8, 14, 0, n % 60)).toISOString(),
-      by,
-      embargo: false,
-      releaseAt: '2030-01-01T00:00:00.000Z',
-    },
-  };
-  const [message] = articleMessages(articleId, [event]);
-  return { id: randomUUID(), type: event.type, data: event.data, metadata: message!.metadata };
-};
 
 describe('the relay', () => {
   const kafka = kafkaFromEnv({ clientId: 'relay-int-spec' });
@@ -101,10 +85,11 @@ describe('the relay', () => {
     const articles = Array.from({ length: ARTICLES }, () => randomUUID());
     // 16 writers race on the same 40 articles: the store decides each stream's order, and
     // the relay must keep it on the topic while they are still writing.
+    const writing = store; // this test's store, even if a later test has its own by then
     const writer = async (w: number) => {
       for (let i = 0; i < 625; i++) {
         const articleId = articles[(w * 7 + i * 13) % ARTICLES]!;
-        await store.appendToStream(`article-${articleId}`, [eventFor(articleId, i)]);
+        await writing.appendToStream(`article-${articleId}`, [storedArticleEvent(articleId, i)]);
       }
     };
     await Promise.all(Array.from({ length: 16 }, (_, w) => writer(w)));
@@ -154,7 +139,7 @@ describe('the relay', () => {
     relay = startRelay(registry);
     const articleId = randomUUID();
     for (let i = 0; i < 5; i++)
-      await store.appendToStream(`article-${articleId}`, [eventFor(articleId, i)]);
+      await store.appendToStream(`article-${articleId}`, [storedArticleEvent(articleId, i)]);
     // While the relay waits on the broker: no session of this pool idles in a transaction...
     for (let check = 0; check < 10; check++) {
       const { rows } = await pool.query(
@@ -166,7 +151,9 @@ describe('the relay', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // ...and the log's horizon is not held back: a new append is readable at once.
-    const appended = await store.appendToStream(`article-${articleId}`, [eventFor(articleId, 9)]);
+    const appended = await store.appendToStream(`article-${articleId}`, [
+      storedArticleEvent(articleId, 9),
+    ]);
     const all = await store.readAll({ maxCount: 100 });
     expect(all.at(-1)?.position).toEqual(appended.position);
     const metrics = await registry.getMetricsAsJSON();
@@ -190,14 +177,17 @@ describe('the relay', () => {
     const articleId = randomUUID();
     const stream = `article-${articleId}`;
     relay = startRelay();
-    await store.appendToStream(stream, [eventFor(articleId, 0), eventFor(articleId, 1)]);
+    await store.appendToStream(stream, [
+      storedArticleEvent(articleId, 0),
+      storedArticleEvent(articleId, 1),
+    ]);
     await reader.until(2, 30_000);
     // As a newer writer might store it: a type this version's codecs do not know. (The batch
     // that holds it is held whole; here it comes in a batch of its own with one after it.)
     await store.appendToStream(stream, [
       { id: randomUUID(), type: 'ArticleTranslated.v1', data: { articleId }, metadata: null },
     ]);
-    await store.appendToStream(stream, [eventFor(articleId, 3)]);
+    await store.appendToStream(stream, [storedArticleEvent(articleId, 3)]);
     const notReady = async () => {
       for (let i = 0; i < 300; i++) {
         if (

@@ -510,7 +510,11 @@ export async function createPostgresEventStore(
         } catch (error) {
           // unique_violation: a concurrent append took this revision (or one of these ids)
           // first; it has committed by now, so run again on a fresh snapshot.
-          if (sqlState(error) === '23505' && attempt < MAX_ATTEMPTS) continue;
+          // serialization_failure: a concurrent append that got a newer transaction id
+          // committed first on this stream (ids are handed out before commit order is known);
+          // this statement wrote nothing, and run again it gets a newer id.
+          const state = sqlState(error);
+          if ((state === '23505' || state === '40001') && attempt < MAX_ATTEMPTS) continue;
           throw error;
         }
         let last: InsertedRow | undefined;

@@ -92,8 +92,10 @@ const headJoin = (s: string): string => `FROM (SELECT) AS one
 /**
  * Expected revision ($2: any, no_stream, stream_exists, or the decimal text of an exact
  * revision) and the rule that a stream's events never sort before their predecessors in
- * readAll. A single-statement append cannot break that rule; a longer transaction whose id is
- * older than the stream's last writer's could, and gets serialization_failure instead.
+ * readAll. An append whose transaction id is older than the stream's last writer's would break
+ * it (a longer transaction; or, under load, a single statement whose id was handed out before a
+ * concurrent append's, which then committed first), and gets serialization_failure instead;
+ * the store runs a single-statement append again (a new statement, a newer id).
  */
 const checks = (s: string): string => `CASE $2::text
            WHEN 'any' THEN true
