@@ -14,10 +14,9 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { ArticleEvent } from '../packages/contracts/src/index.js';
 import { createPostgresEventStore, pgDriver } from '../packages/event-store/src/index.js';
 import { connectAdmin, createTopic, kafkaFromEnv } from '../packages/messaging/src/index.js';
-import { articleMessages } from '../packages/processing/src/index.js';
+import { storedArticleEvent } from '../packages/processing/src/index.js';
 import { startServiceProcess } from '../tests/support.js';
 import { readTopic } from '../tests/topic-reader.js';
 
@@ -27,22 +26,6 @@ const BACKLOG = Number(process.env.BACKLOG ?? 20_000);
 const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const ARTICLES = 200;
-
-const by = { id: 'publisher.s', role: 'publisher' } as const;
-const eventFor = (articleId: string, n: number) => {
-  const event: ArticleEvent = {
-    type: 'PublicationScheduled.v1',
-    data: {
-      articleId,
-      at: new Date(Date.UTC(2026, 3, 8, 14, 0, n % 60)).toISOString(),
-      by,
-      embargo: false,
-      releaseAt: '2030-01-01T00:00:00.000Z',
-    },
-  };
-  const [message] = articleMessages(articleId, [event]);
-  return { id: randomUUID(), type: event.type, data: event.data, metadata: message!.metadata };
-};
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -65,7 +48,7 @@ const main = async () => {
       const articleId = articles[(i / 10) % ARTICLES]!;
       await store.appendToStream(
         `article-${articleId}`,
-        Array.from({ length: 10 }, (_, k) => eventFor(articleId, i + k)),
+        Array.from({ length: 10 }, (_, k) => storedArticleEvent(articleId, i + k)),
       );
     }
     const started = performance.now();
@@ -96,7 +79,7 @@ const main = async () => {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       const articleId = articles[n % ARTICLES]!;
-      const event = eventFor(articleId, n);
+      const event = storedArticleEvent(articleId, n);
       writes.push(
         store.appendToStream(`article-${articleId}`, [event]).then(() => {
           appendedAt.set(event.id, performance.now());
