@@ -59,7 +59,7 @@ const main = async () => {
         EVENT_STORE_SCHEMA: schema,
         SCHEMA_PREFIX: schema,
         KAFKA_BROKERS: BROKERS,
-        RELAY_TOPIC: topic,
+        ARTICLE_EVENTS_TOPIC: topic,
         KAFKA_LOG_LEVEL: 'nothing',
       },
       { waitReady: false },

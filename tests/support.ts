@@ -16,13 +16,15 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-/** Drops a system's schemas on the PostgreSQL server: the store's and `<prefix>_publishing`. */
+/** Drops a system's schemas on the PostgreSQL server: the store's and each `<prefix>_<service>`. */
 export const dropSystemSchemas = async (databaseUrl: string, schema: string): Promise<void> => {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}_publishing" CASCADE`);
+    for (const service of ['publishing', 'review', 'relay']) {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}_${service}" CASCADE`);
+    }
   } finally {
     await client.end();
   }

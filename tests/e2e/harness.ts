@@ -45,6 +45,8 @@ export interface TestSystem {
     headers?: Record<string, string>,
   ): Promise<Reply>;
   get(path: string, as: { role: Role; sub: string }): Promise<Reply>;
+  /** Resolves once every processor has handled what the log holds now (read models current). */
+  caughtUp(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +124,9 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
     },
     async get(path, as) {
       return request('GET', path, { token: await token(as.role, as.sub) });
+    },
+    async caughtUp() {
+      for (const processor of system.processors.values()) await processor.whenCaughtUp();
     },
     async stop() {
       await system.stop();

@@ -140,7 +140,7 @@ describe('relay processes', () => {
     EVENT_STORE_SCHEMA: schema,
     SCHEMA_PREFIX: schema,
     KAFKA_BROKERS: brokers,
-    RELAY_TOPIC: topic,
+    ARTICLE_EVENTS_TOPIC: topic,
     STANDBY_POLL_MS: '250',
     // The broker restart test takes it away on purpose: its connection errors are expected.
     KAFKA_LOG_LEVEL: 'nothing',

@@ -122,7 +122,7 @@ export interface BatchSubscribeOptions {
   readonly pollIntervalMs?: number;
 }
 
-/** The last event a gap-free global read can see now. */
+/** The last committed event of the global log. */
 export interface LogHead {
   readonly position: Position;
   readonly recordedAt: Date;
@@ -173,7 +173,8 @@ export interface EventStore {
   /** The global log in batches, for a caller that stores its position itself (a processor
    *  commits it with its effects); woken by appends like subscribeToAll. */
   subscribeToAllInBatches(handler: BatchHandler, options: BatchSubscribeOptions): Subscription;
-  /** The last event readAll can see now; undefined when the log is empty. */
+  /** The last committed event, in readAll order (readAll reaches it once the transactions
+   *  older than it have ended); undefined when the log is empty. */
   readHead(): Promise<LogHead | undefined>;
   close(): Promise<void>;
 }

@@ -76,6 +76,9 @@ export interface Processor {
   /** Empties its read model for a rebuild (inside the rebuild's transaction). */
   readonly truncate: (context: HandleContext) => Promise<void>;
   readonly tick?: ProcessorTick;
+  /** `store`: always fed by the store's log, whatever the process's transport (the relay,
+   *  which is what puts that log on Kafka). Default: the process's transport. */
+  readonly source?: 'store';
   /** Messages per batch it prefers (the relay takes large ones); the source's default else. */
   readonly batchSize?: number;
 }

@@ -94,7 +94,11 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
     restartSignal = new Promise<void>((resolve) => (restart = resolve));
   };
   const waiters = new Set<() => void>();
+  let markStarted!: () => void;
+  /** Resolves once it first ran (active) or waits (standby): its tables exist by then. */
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const setStatus = (next: ProcessorStatus) => {
+    if (next === 'active' || next === 'standby') markStarted();
     status = next;
     metrics.active.set(label, next === 'active' ? 1 : 0);
   };
@@ -344,6 +348,18 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
     },
     whenProcessed,
     whenCaughtUp: async (timeoutMs = 30_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        started,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`processor ${processor.name} did not start in ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
+      timeoutMs = Math.max(1, deadline - Date.now());
       if (source.whenCaughtUp) return source.whenCaughtUp(timeoutMs);
       const head = await options.store.readHead();
       if (head !== undefined) await whenProcessed(head.position, timeoutMs);

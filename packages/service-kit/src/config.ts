@@ -53,6 +53,16 @@ export const Environment = t.partial({
   MAX_CONNECTIONS: intFromString('MaxConnections', 1),
   REQUEST_TIMEOUT_MS: intFromString('RequestTimeoutMs', 1_000),
   STANDBY_POLL_MS: intFromString('StandbyPollMs', 10, 60_000),
+  TRANSPORT: t.keyof({ embedded: null, kafka: null }),
+  ARTICLE_EVENTS_TOPIC: new t.Type<string, string, unknown>(
+    'TopicName',
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
+        ? t.success(u)
+        : t.failure(u, c, 'a Kafka topic name'),
+    String,
+  ),
 });
 export type Environment = t.TypeOf<typeof Environment>;
 
@@ -75,6 +85,10 @@ export interface ServiceConfig {
   readonly serverLimits: ServerLimits;
   /** How often a standby processor tries for its lock (STANDBY_POLL_MS, default 500). */
   readonly standbyPollMs: number;
+  /** Where processors read article events (TRANSPORT: embedded, the default, or kafka). */
+  readonly transport: 'embedded' | 'kafka';
+  /** The article-events topic (ARTICLE_EVENTS_TOPIC, default newsroom.article-events.v1). */
+  readonly articleEventsTopic: string;
 }
 
 export const loadConfig = (
@@ -132,6 +146,8 @@ export const loadConfig = (
     schemaPrefix: e.SCHEMA_PREFIX,
     sealIntervalMs: e.SEAL_INTERVAL_MS ?? 60_000,
     standbyPollMs: e.STANDBY_POLL_MS ?? 500,
+    transport: e.TRANSPORT ?? 'embedded',
+    articleEventsTopic: e.ARTICLE_EVENTS_TOPIC ?? 'newsroom.article-events.v1',
     serverLimits: {
       ...DEFAULT_SERVER_LIMITS,
       ...(e.MAX_CONNECTIONS === undefined ? {} : { maxConnections: e.MAX_CONNECTIONS }),

@@ -13,7 +13,14 @@ import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/even
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { startProcessor, storeDeadLetters, storeSource } from '@newsroom/processing';
-import type { Processor, RunningProcessor } from '@newsroom/processing';
+import type {
+  DeadLetterSink,
+  Processor,
+  ProcessorSource,
+  RunningProcessor,
+} from '@newsroom/processing';
+import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
+import { createPublisher, kafkaDeadLetters, kafkaFromEnv, kafkaSource } from '@newsroom/messaging';
 import { createApp } from './app.js';
 import { startSealer } from './sealer.js';
 import type { ServerLimits } from './http-server.js';
@@ -167,7 +174,40 @@ export interface SystemOptions {
   readonly standbyPollMs?: number;
   /** The metrics registry, when the caller registers its own metrics on it too. */
   readonly registry?: Registry;
+  /**
+   * Where processors read article events: `embedded` (default), the store's own log, one
+   * process; `kafka`, the article-events topic through a consumer group per processor (the
+   * relay puts the log there), dead letters on the dead-letter topic. A processor marked
+   * `source: 'store'` (the relay) reads the store's log either way.
+   */
+  readonly transport?: 'embedded' | 'kafka';
+  /** The topic the kafka transport reads (default newsroom.article-events.v1). */
+  readonly articleEventsTopic?: string;
 }
+
+/** The source and dead-letter sink of each processor, for the process's transport. */
+const transportFor = (
+  transport: 'embedded' | 'kafka',
+  topic: string,
+  deps: ServiceDeps,
+  resources: Closeable[],
+): ((processor: Processor) => { source: ProcessorSource; deadLetters: DeadLetterSink }) => {
+  const embedded = () => ({
+    source: storeSource({ store: deps.store }),
+    deadLetters: storeDeadLetters(deps.store.schema),
+  });
+  if (transport === 'embedded') return embedded;
+  const kafka = kafkaFromEnv({ clientId: 'newsroom' });
+  const publisher = createPublisher(kafka);
+  resources.push({ name: 'kafka-dead-letters', close: publisher.close });
+  return (processor) =>
+    processor.source === 'store'
+      ? embedded()
+      : {
+          source: kafkaSource({ kafka, topic }),
+          deadLetters: kafkaDeadLetters(publisher),
+        };
+};
 
 export const startSystem = async (
   deps: ServiceDeps,
@@ -224,8 +264,15 @@ export const startSystem = async (
       close: async () => void (await Promise.all([...processors.values()].map((p) => p.stop()))),
     },
     { name: 'sealer', close: sealer.stop },
-    ...extraResources,
   ];
+  // Closed after the processors, before what the caller passed (the store).
+  const feed = transportFor(
+    listenOn.transport ?? 'embedded',
+    listenOn.articleEventsTopic ?? ARTICLE_EVENTS_TOPIC,
+    deps,
+    resources,
+  );
+  resources.push(...extraResources);
   try {
     for (const processor of services.flatMap((s) => s.processors ?? [])) {
       if (processors.has(processor.name)) {
@@ -237,9 +284,7 @@ export const startSystem = async (
           processor,
           sql: deps.sql,
           store: deps.store,
-          // One process: fed by the store's own log; dead letters in its own table.
-          source: storeSource({ store: deps.store }),
-          deadLetters: storeDeadLetters(deps.store.schema),
+          ...feed(processor),
           registry,
           log,
           ...(listenOn.standbyPollMs === undefined

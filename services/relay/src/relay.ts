@@ -72,6 +72,7 @@ export const relayProcessor = (options: RelayOptions): Processor => {
     canHandle: handlesAll,
     migrations: [],
     effects: 'external',
+    source: 'store',
     // A stored event it cannot read (written by a newer version) holds it, reported failing:
     // passing over it would leave a gap on the topic that no consumer could see.
     undecodable: 'hold',

@@ -1,1 +1,2 @@
 export * from './routes.js';
+export * from './review-queue/index.js';

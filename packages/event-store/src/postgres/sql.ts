@@ -57,12 +57,12 @@ export function readAllSql(schema: string): string {
    LIMIT $3`;
 }
 
-/** The last event readAllSql can see: below the oldest running transaction. No params. */
+/** The last committed event in readAll order (readAll delivers it once every transaction
+ *  older than it has ended). No params. */
 export function readHeadSql(schema: string): string {
   return `SELECT e.transaction_id::text AS transaction_id, e.position::text AS position,
       (extract(epoch FROM e.recorded_at) * 1000)::bigint::text AS recorded_ms
     FROM ${quoteIdent(schema)}.events e
-   WHERE e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
    ORDER BY e.transaction_id DESC, e.position DESC
    LIMIT 1`;
 }

@@ -1,0 +1,146 @@
+/**
+ * The review queue's read side: `GET /v1/reviews?status=&assignee=&section=&limit=&cursor=`,
+ * newest submission first, paged by an opaque cursor (the last entry's submission time and
+ * article id). The query string is decoded by one codec; what fails it is a 400 with its
+ * field paths, never a query that runs.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { boundedText, fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
+import type { FieldError } from '@newsroom/contracts';
+import type { SqlQueryable } from '@newsroom/event-store';
+import { quoteIdent } from '@newsroom/event-store';
+
+export const ReviewStatus = t.keyof({ pending: null, in_review: null, changes_requested: null });
+export type ReviewStatus = t.TypeOf<typeof ReviewStatus>;
+
+/** The query string as express gives it (strings); unknown parameters are refused. */
+export const ReviewQueueQuery = strict(
+  {},
+  {
+    status: ReviewStatus,
+    assignee: boundedText('Assignee', 300),
+    section: boundedText('Section', 100),
+    limit: patternText('Limit', /^(?:[1-9]\d?|100)$/, 3, 'expected a whole number 1..100'),
+    cursor: patternText('Cursor', /^[A-Za-z0-9_-]{1,200}$/, 200, 'expected a cursor from `next`'),
+  },
+  'ReviewQueueQuery',
+);
+export type ReviewQueueQuery = t.TypeOf<typeof ReviewQueueQuery>;
+
+interface Cursor {
+  readonly at: string;
+  readonly id: string;
+}
+
+const encodeCursor = (c: Cursor): string =>
+  Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+
+const decodeCursor = (text: string): Cursor | undefined => {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [at, id] = value as unknown[];
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
+};
+
+export interface ReviewEntry {
+  readonly articleId: string;
+  readonly status: ReviewStatus;
+  readonly kind: 'article' | 'correction';
+  readonly section: string | null;
+  readonly headline: string | null;
+  readonly submittedBy: string | null;
+  readonly submittedAt: string | null;
+  readonly assignee: string | null;
+  readonly revision: number;
+  readonly comments: readonly unknown[];
+}
+
+export interface ReviewPage {
+  readonly items: readonly ReviewEntry[];
+  /** Pass as `cursor` for the next page; absent on the last one. */
+  readonly next?: string;
+}
+
+/** The query decoded, or the failing field paths. */
+export const decodeQuery = (query: unknown): Either<readonly FieldError[], ReviewQueueQuery> => {
+  const decoded = ReviewQueueQuery.decode(query);
+  if (E.isLeft(decoded)) return E.left(fieldErrorsOf(decoded.left).errors);
+  if (decoded.right.cursor !== undefined && decodeCursor(decoded.right.cursor) === undefined) {
+    return E.left([{ path: 'cursor', message: 'expected a cursor from `next`' }]);
+  }
+  return E.right(decoded.right);
+};
+
+interface Row {
+  readonly article_id: string;
+  readonly status: ReviewStatus;
+  readonly kind: 'article' | 'correction';
+  readonly section: string | null;
+  readonly headline: string | null;
+  readonly submitted_by: string | null;
+  readonly submitted_at: string | null;
+  readonly assignee: string | null;
+  readonly revision: string;
+  readonly comments: string;
+}
+
+/** One page of the queue, newest submission first. */
+export const readReviewQueue = async (
+  sql: SqlQueryable,
+  schema: string,
+  query: ReviewQueueQuery,
+): Promise<ReviewPage> => {
+  const limit = Number(query.limit ?? 20);
+  const params: unknown[] = [];
+  const where = ['q.status IS NOT NULL'];
+  const add = (clause: (n: number) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(params.length));
+  };
+  if (query.status !== undefined) add((n) => `q.status = $${n}`, query.status);
+  if (query.assignee !== undefined) add((n) => `q.assignee = $${n}`, query.assignee);
+  if (query.section !== undefined) add((n) => `q.section = $${n}`, query.section);
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (cursor !== undefined) {
+    params.push(cursor.at, cursor.id);
+    where.push(
+      `(q.submitted_at, q.article_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
+  }
+  params.push(limit + 1);
+  const { rows } = await sql.query<Row>(
+    `SELECT q.article_id::text AS article_id, q.status, q.kind, q.section, q.headline,
+            q.submitted_by, to_char(q.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS submitted_at,
+            q.assignee, q.revision::text AS revision, q.comments::text AS comments
+       FROM ${quoteIdent(schema)}.review_queue q
+      WHERE ${where.join(' AND ')}
+      ORDER BY q.submitted_at DESC, q.article_id DESC
+      LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const items = page.map((r): ReviewEntry => ({
+    articleId: r.article_id,
+    status: r.status,
+    kind: r.kind,
+    section: r.section,
+    headline: r.headline,
+    submittedBy: r.submitted_by,
+    submittedAt: r.submitted_at,
+    assignee: r.assignee,
+    revision: Number(r.revision),
+    comments: JSON.parse(r.comments) as unknown[],
+  }));
+  return rows.length > limit && last?.submitted_at
+    ? { items, next: encodeCursor({ at: last.submitted_at, id: last.article_id }) }
+    : { items };
+};
