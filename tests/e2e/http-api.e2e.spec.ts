@@ -362,6 +362,7 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     expect(ready.body.checks).toEqual([
       { name: 'event-store', ok: true },
       { name: 'event-store-seal', ok: true },
+      { name: 'processor:review.queue', ok: true },
       { name: 'processor:publishing.scheduler', ok: true },
     ]);
     const metrics = await sys.request('GET', '/metrics');

@@ -103,13 +103,21 @@ describe.each(STORE_KINDS)('the review queue on %s', (kind) => {
       'limit',
       'status',
     ]);
-    const forged = await sys.get(
-      `/v1/reviews?cursor=${Buffer.from('["x","y"]').toString('base64url')}`,
-      editor,
-    );
-    expect(forged.status).toBe(400);
-    expect(forged.body.errors).toEqual([
-      { path: 'cursor', message: 'expected a cursor from `next`' },
-    ]);
+    // Cursors a client made up: never handed to SQL (a 400, never a 500).
+    const uuid = randomUUID();
+    for (const made of [
+      ['x', 'y'],
+      ['2026-02-30T00:00:00.000Z', uuid],
+      ['1', uuid],
+      ['+275760-09-13T00:00:00.000Z', uuid],
+      ['2026-04-08T14:00:00.000Z', '-'.repeat(36)],
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(made)).toString('base64url');
+      const forged = await sys.get(`/v1/reviews?cursor=${cursor}`, editor);
+      expect(forged.status, JSON.stringify(made)).toBe(400);
+      expect(forged.body.errors).toEqual([
+        { path: 'cursor', message: 'expected a cursor from `next`' },
+      ]);
+    }
   });
 });

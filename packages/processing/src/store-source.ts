@@ -60,8 +60,8 @@ export const storeSource = (options: StoreSourceOptions): ProcessorSource => ({
       // Positions are one sequence across the log: their difference counts the events behind
       // (a rolled-back append leaves a gap, so it is an upper bound).
       events: Math.max(1, Number(head.position.sequence - from)),
-      seconds:
-        next === undefined ? 0 : Math.max(0, (Date.now() - next.recordedAt.getTime()) / 1000),
+      // The next event's age, or (not readable yet: an older transaction still runs) the head's.
+      seconds: Math.max(0, (Date.now() - (next ?? head).recordedAt.getTime()) / 1000),
     };
   },
 });

@@ -130,6 +130,10 @@ export const loadConfig = (
     // Tokens from a shared identity provider must be meant for this service.
     throw new Error('with JWKS_URL, set JWT_ISSUER and JWT_AUDIENCE too');
   }
+  if (e.TRANSPORT === 'kafka' && e.DATABASE_URL === undefined) {
+    // PGlite is one process's database: no relay could put its log on the topic.
+    throw new Error('TRANSPORT=kafka needs DATABASE_URL (a PostgreSQL server the relay reads too)');
+  }
   const auth: AuthConfig =
     e.JWKS_URL !== undefined
       ? { kind: 'jwks', jwksUrl: e.JWKS_URL, ...claims }

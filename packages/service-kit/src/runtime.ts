@@ -204,7 +204,13 @@ const transportFor = (
     processor.source === 'store'
       ? embedded()
       : {
-          source: kafkaSource({ kafka, topic }),
+          // One group per processor and deployment: the store's schema names the deployment
+          // (two on one broker never share a group and split each other's partitions).
+          source: kafkaSource({
+            kafka,
+            topic,
+            groupId: `newsroom:${deps.store.schema}:${processor.schema}:${processor.name}`,
+          }),
           deadLetters: kafkaDeadLetters(publisher),
         };
 };
@@ -265,15 +271,15 @@ export const startSystem = async (
     },
     { name: 'sealer', close: sealer.stop },
   ];
-  // Closed after the processors, before what the caller passed (the store).
-  const feed = transportFor(
-    listenOn.transport ?? 'embedded',
-    listenOn.articleEventsTopic ?? ARTICLE_EVENTS_TOPIC,
-    deps,
-    resources,
-  );
-  resources.push(...extraResources);
   try {
+    // Closed after the processors, before what the caller passed (the store).
+    const feed = transportFor(
+      listenOn.transport ?? 'embedded',
+      listenOn.articleEventsTopic ?? ARTICLE_EVENTS_TOPIC,
+      deps,
+      resources,
+    );
+    resources.push(...extraResources);
     for (const processor of services.flatMap((s) => s.processors ?? [])) {
       if (processors.has(processor.name)) {
         throw new Error(`two processors are named ${processor.name}`);

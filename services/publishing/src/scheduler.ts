@@ -182,6 +182,9 @@ export const schedulerProcessor = (
     version: 3,
     schema: options.schema ?? deps.readModelSchema('publishing'),
     canHandle: handles(...SCHEDULE_EVENTS),
+    // Fed by the store's log in every wiring: that source has one active instance, so the
+    // tick that releases schedules runs once in the deployment however many processes run.
+    source: 'store',
     migrations: MIGRATIONS,
     handle: async (batch, { sql, schema }) => {
       for (const message of batch) await project(sql, schema, message);

@@ -120,4 +120,28 @@ describe('the review queue read model', () => {
       await queueAfter('rq_d', [r.created, r.submitted(1), r.assigned, r.approved], id),
     ).toEqual([]);
   });
+
+  it('keeps an article waiting on its reporter when a reviewer is assigned meanwhile', async () => {
+    const id = randomUUID();
+    const r = review(id);
+    const late = { ...r.assigned, data: { ...r.assigned.data, at: at(4) } } as ArticleEvent;
+    const [entry] = await queueAfter('rq_e', [r.created, r.submitted(1), r.changes, late], id);
+    expect(entry).toMatchObject({ status: 'changes_requested', assignee: 'editor.b', revision: 3 });
+  });
+
+  it('lists an article whose creation it never saw (a topic past its retention)', async () => {
+    const id = randomUUID();
+    const r = review(id);
+    const [submitted] = articleMessages(id, [r.submitted(1)], { fromRevision: 7 });
+    let entries: Awaited<ReturnType<typeof readReviewQueue>>['items'] = [];
+    await processorSpec(reviewQueueProcessor('rq_f'), sql)
+      .given()
+      .when([submitted!], { times: 3 })
+      .then(async () => {
+        entries = (await readReviewQueue(sql, 'rq_f', {})).items;
+      });
+    expect(entries).toMatchObject([
+      { articleId: id, status: 'pending', revision: 7, section: null, submittedBy: 'reporter.a' },
+    ]);
+  });
 });

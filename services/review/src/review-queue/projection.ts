@@ -62,6 +62,16 @@ const project = async (sql: SqlQueryable, s: string, m: ArticleEventMessage): Pr
         WHERE article_id = $1 AND revision < $2`,
       [...row, ...params],
     );
+  /** The row first if it is missing (its DraftCreated never seen: a topic's retention, a
+   *  dead letter), so an article entering review is never silently left out. */
+  const enter = async (set: string, params: readonly unknown[]) => {
+    await sql.query(
+      `INSERT INTO ${s}.review_queue (article_id, revision) VALUES ($1, $2 - 1)
+       ON CONFLICT (article_id) DO NOTHING`,
+      row,
+    );
+    await update(set, params);
+  };
   switch (e.type) {
     case 'DraftCreated.v1':
       await sql.query(
@@ -77,27 +87,32 @@ const project = async (sql: SqlQueryable, s: string, m: ArticleEventMessage): Pr
       ]);
       return;
     case 'SubmittedForReview.v1':
-      // Back with its reviewer when one was assigned before changes were requested.
-      await update(
+      // Back with its reviewer when one was assigned before (changes requested, withdrawn).
+      await enter(
         `status = CASE WHEN assignee IS NULL THEN 'pending' ELSE 'in_review' END,
          kind = 'article', submitted_by = $3, submitted_at = $4`,
         [e.data.by.id, e.data.at],
       );
       return;
     case 'CorrectionDrafted.v1':
-      await update(
-        `status = 'pending', kind = 'correction', submitted_by = $3, submitted_at = $4,
-         assignee = NULL, comments = '[]', section = $5, headline = $6`,
+      // The article keeps its reviewer (the domain does): a correction goes back to them.
+      await enter(
+        `status = CASE WHEN assignee IS NULL THEN 'pending' ELSE 'in_review' END,
+         kind = 'correction', submitted_by = $3, submitted_at = $4,
+         comments = '[]', section = $5, headline = $6`,
         [e.data.by.id, e.data.at, e.data.content.section ?? null, e.data.content.headline],
       );
       return;
     case 'ReviewerAssigned.v1':
-      await update(`status = 'in_review', assignee = $3`, [e.data.reviewerId]);
+      // Assigned while changes are requested: still waiting on the reporter.
+      await enter(
+        `status = CASE WHEN status = 'changes_requested' THEN status ELSE 'in_review' END,
+         assignee = $3`,
+        [e.data.reviewerId],
+      );
       return;
     case 'ChangesRequested.v1':
-      await update(`status = 'changes_requested', comments = $3`, [
-        JSON.stringify(e.data.comments),
-      ]);
+      await enter(`status = 'changes_requested', comments = $3`, [JSON.stringify(e.data.comments)]);
       return;
     case 'SubmissionWithdrawn.v1':
     case 'DraftDiscarded.v1':
@@ -106,7 +121,8 @@ const project = async (sql: SqlQueryable, s: string, m: ArticleEventMessage): Pr
     case 'CorrectionApproved.v1':
     case 'CorrectionRejected.v1':
     case 'ArticleRetracted.v1':
-      await update(`status = NULL, assignee = NULL, comments = '[]'`);
+      // Out of review; the reviewer stays recorded, as the domain keeps it.
+      await update(`status = NULL, comments = '[]'`);
       return;
     default:
       return;

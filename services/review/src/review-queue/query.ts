@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { boundedText, fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
+import { boundedText, fieldErrorsOf, patternText, strict, Uuid } from '@newsroom/contracts';
 import type { FieldError } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
@@ -42,8 +42,13 @@ const decodeCursor = (text: string): Cursor | undefined => {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [at, id] = value as unknown[];
-    if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
-    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+    // Exactly what this module writes: a UTC instant in milliseconds that round-trips, and a
+    // UUID; anything else is refused here, never handed to SQL casts.
+    if (typeof at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at)) {
+      return undefined;
+    }
+    if (Number.isNaN(Date.parse(at)) || new Date(at).toISOString() !== at) return undefined;
+    if (typeof id !== 'string' || !Uuid.is(id)) return undefined;
     return { at, id };
   } catch {
     return undefined;

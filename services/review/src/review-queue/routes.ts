@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { sqlState } from '@newsroom/event-store';
+import { isSystemic } from '@newsroom/processing';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { callerOf, problem, requireCaller, sendProblem } from '@newsroom/service-kit';
 import type { Authenticator } from '@newsroom/service-kit';
@@ -34,10 +35,11 @@ export const reviewQueueRouter = (
     try {
       res.json(await readReviewQueue(sql, schema, query.right));
     } catch (error) {
-      // The process has just started and the queue's processor has not made its table yet.
-      if (sqlState(error) !== '42P01') throw error;
+      // The table not made yet (the process has just started), or the database away: the
+      // queue cannot answer now, which is not the request's fault.
+      if (sqlState(error) !== '42P01' && !isSystemic(error)) throw error;
       res.setHeader('Retry-After', '1');
-      sendProblem(res, problem(503, 'Service Unavailable', 'the review queue is starting'));
+      sendProblem(res, problem(503, 'Service Unavailable', 'the review queue cannot answer now'));
     }
   });
   return router;
