@@ -5,7 +5,6 @@
  * talk HTTP to the same app `npm start` serves.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll } from 'vitest';
 import { allServices } from '@newsroom/platform';
 import {
@@ -16,7 +15,7 @@ import {
 } from '@newsroom/service-kit';
 import type { Role, ServiceDeps } from '@newsroom/service-kit';
 import type { PostgresEventStore } from '@newsroom/event-store';
-import { dropSystemSchemas } from '../support.js';
+import { dropSystemSchemas, signToken } from '../support.js';
 
 export type StoreKind = 'pglite' | 'postgres';
 export const STORE_KINDS: readonly StoreKind[] = ['pglite', 'postgres'];
@@ -75,15 +74,9 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
   });
   // Ready as a process once its processors have started and read what the log holds.
   for (const processor of system.processors.values()) await processor.whenCaughtUp();
-  // Signed here, not with issueDevelopmentToken, so that tests can also make tokens the
-  // services must refuse (the `system` role, a subject with a space).
-  const token = (role: Role, sub: string) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(secret));
+  // Not issueDevelopmentToken: tests also make tokens the services must refuse (the `system`
+  // role, a subject with a space).
+  const token = (role: Role, sub: string) => signToken(secret, role, sub);
   const request = async (
     method: string,
     path: string,

@@ -6,11 +6,10 @@
  * group's offsets, every entry once.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectAdmin, createTopic, kafkaFromEnv } from '@newsroom/messaging';
-import { startServiceProcess } from '../support.js';
+import { signToken, startServiceProcess } from '../support.js';
 import type { ServiceProcess } from '../support.js';
 import { seedContent } from './seed-article.js';
 
@@ -37,13 +36,7 @@ describe('drafting, relay and review as processes over Kafka', () => {
     running.push(process);
     return process;
   };
-  const token = (role: string, sub: string) =>
-    new SignJWT({ role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(secret));
+  const token = (role: string, sub: string) => signToken(secret, role, sub);
   const call = async (url: string, role: string, body?: unknown) => {
     const response = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',

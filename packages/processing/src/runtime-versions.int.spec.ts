@@ -14,7 +14,7 @@ import type { Position, PostgresEventStore, SqlDriver } from '@newsroom/event-st
 import { storeDeadLetters } from './dead-letters.js';
 import type { Processor } from './processor.js';
 import { startProcessor } from './runtime.js';
-import { articleMessages } from './spec.js';
+import { articleMessages, eventDataOf } from './spec.js';
 import { storeSource } from './store-source.js';
 import { counterProcessor } from './testing/counter-processor.js';
 import { schemaName, submitted } from './testing/events.js';
@@ -87,15 +87,7 @@ const appendArticle = async (
     articleId,
     Array.from({ length: count }, () => submitted(articleId)),
   );
-  const { position } = await store.appendToStream(
-    stream,
-    messages.map((m) => ({
-      id: randomUUID(),
-      type: m.event.type,
-      data: m.event.data,
-      metadata: m.metadata,
-    })),
-  );
+  const { position } = await store.appendToStream(stream, messages.map(eventDataOf));
   return { stream, position };
 };
 

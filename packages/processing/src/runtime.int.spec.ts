@@ -23,7 +23,7 @@ import type { Processor } from './processor.js';
 import { handles } from './processor.js';
 import { startProcessor } from './runtime.js';
 import type { ProcessorRuntimeOptions, RunningProcessor } from './runtime.js';
-import { articleMessages, processorSpec } from './spec.js';
+import { articleMessages, processorSpec, eventDataOf } from './spec.js';
 import { initProcessor } from './sql/init-processor.js';
 import { storeSource } from './store-source.js';
 import { counterProcessor } from './testing/counter-processor.js';
@@ -59,15 +59,7 @@ const appendArticle = async (
     Array.from({ length: count }, () => event(articleId)),
   );
   const stream = `article-${articleId}`;
-  const { position } = await store.appendToStream(
-    stream,
-    messages.map((m) => ({
-      id: randomUUID(),
-      type: m.event.type,
-      data: m.event.data,
-      metadata: m.metadata,
-    })),
-  );
+  const { position } = await store.appendToStream(stream, messages.map(eventDataOf));
   return { stream, articleId, count, position };
 };
 

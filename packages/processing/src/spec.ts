@@ -133,10 +133,14 @@ export const storedArticleEvent = (articleId: string, n: number) => {
     },
   };
   const [message] = articleMessages(articleId, [event]);
-  return {
-    id: randomUUID(),
-    type: event.type,
-    data: event.data,
-    metadata: message?.metadata ?? null,
-  };
+  if (message === undefined) throw new Error('articleMessages gave no message');
+  return eventDataOf(message);
 };
+
+/** A message as the event a writer appends (a fresh id; the store assigns the rest). */
+export const eventDataOf = (message: ArticleEventMessage) => ({
+  id: randomUUID(),
+  type: message.event.type,
+  data: message.event.data,
+  metadata: message.metadata,
+});

@@ -62,4 +62,17 @@ describe('loadConfig', () => {
     expect(server.headersTimeout).toBe(1000);
     server.close();
   });
+
+  it('reads the transport and its topic, and refuses kafka without a PostgreSQL server', () => {
+    expect(loadConfig({}).transport).toBe('embedded');
+    const kafka = loadConfig({
+      TRANSPORT: 'kafka',
+      DATABASE_URL: 'postgres://x@127.0.0.1/db',
+      ARTICLE_EVENTS_TOPIC: 'e2e.topic-1',
+    });
+    expect([kafka.transport, kafka.articleEventsTopic]).toEqual(['kafka', 'e2e.topic-1']);
+    expect(() => loadConfig({ TRANSPORT: 'kafka' })).toThrow(/needs DATABASE_URL/);
+    expect(() => loadConfig({ TRANSPORT: 'rabbit' })).toThrow(/TRANSPORT/);
+    expect(() => loadConfig({ ARTICLE_EVENTS_TOPIC: 'a topic' })).toThrow(/ARTICLE_EVENTS_TOPIC/);
+  });
 });

@@ -12,6 +12,7 @@ import { createPostgresEventStore, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import {
   articleMessages,
+  eventDataOf,
   processorSpec,
   startProcessor,
   storeDeadLetters,
@@ -149,9 +150,7 @@ describe('the scheduler', () => {
       const [message] = articleMessages(articleId, [
         scheduled(articleId, '2030-01-01T00:00:00.000Z'),
       ]);
-      const appended = await store.appendToStream(`article-${articleId}`, [
-        { id: randomUUID(), ...message!.event, metadata: message!.metadata },
-      ]);
+      const appended = await store.appendToStream(`article-${articleId}`, [eventDataOf(message!)]);
       expect(await until(async () => !(await ready()))).toBe(true);
 
       await sql.query(
