@@ -196,7 +196,9 @@ fi
 t_launch="$(now_ms)"
 
 # Own session (setsid), so that the broker outlives this script and its terminal; the pid written
-# is the JVM's own (exec), which is what stop.sh signals.
+# is the JVM's own (exec), which is what stop.sh signals. A resumed run still holds the last
+# start's pid file: gone first, so the wait below reads the new one, never the old.
+rm -f "$DATA_DIR/kafka.pid"
 # shellcheck disable=SC2086 # HEAP_OPTS is a list of flags
 setsid bash -c 'echo $$ >"$0"; exec "$@"' "$DATA_DIR/kafka.pid" \
   java $HEAP_OPTS -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
@@ -222,7 +224,8 @@ cleanup() {
 }
 died() {
   local code=0
-  wait "$launcher" 2>/dev/null || code=$?
+  # Only reap a launcher that has ended: waiting on a live one would never return.
+  if ! kill -0 "$launcher" 2>/dev/null; then wait "$launcher" 2>/dev/null || code=$?; fi
   print_logs
   fail "the broker process exited (code $code) during start-up (logs above)"
 }

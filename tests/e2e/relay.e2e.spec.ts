@@ -201,6 +201,8 @@ describe('relay processes', () => {
       execFileSync('bash', [`infra/kafka/${script}`], {
         env: { ...env, ...extra },
         stdio: 'ignore',
+        // A script that never returns fails the test (a sync call blocks vitest's own timeout).
+        timeout: 150_000,
       });
     undo.push(() => {
       broker('stop.sh');
