@@ -19,6 +19,7 @@ import { connectAdmin, createTopic, kafkaFromEnv } from '../packages/messaging/s
 import { storedArticleEvent } from '../packages/processing/src/index.js';
 import { startServiceProcess } from '../tests/support.js';
 import { readTopic } from '../tests/topic-reader.js';
+import { percentile, round } from './timing.js';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -26,10 +27,6 @@ const BACKLOG = Number(process.env.BACKLOG ?? 20_000);
 const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 20);
 const ARTICLES = 200;
-
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 const main = async () => {
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
@@ -103,10 +100,10 @@ const main = async () => {
           machine: { cpus: os.cpus().length, node: process.version },
           throughput: {
             events: BACKLOG,
-            seconds: round2(backlogSeconds),
+            seconds: round(backlogSeconds, 2),
             eventsPerSecond: Math.round(BACKLOG / backlogSeconds),
             note: 'from the relay process starting (its start-up included) to the reader holding every event',
-            publishingSeconds: round2(publishingSeconds),
+            publishingSeconds: round(publishingSeconds, 2),
             eventsPerSecondOnceRunning: Math.round((BACKLOG - 1) / publishingSeconds),
           },
           steady: {
@@ -115,9 +112,9 @@ const main = async () => {
             events: total,
             measured: latencies.length,
             appendToConsumedMs: {
-              p50: round2(percentile(latencies, 50)),
-              p99: round2(percentile(latencies, 99)),
-              max: round2(latencies[latencies.length - 1] ?? NaN),
+              p50: round(percentile(latencies, 0.5), 2),
+              p99: round(percentile(latencies, 0.99), 2),
+              max: round(latencies[latencies.length - 1] ?? NaN, 2),
             },
           },
           relayBatches: batches === undefined ? undefined : Number(batches),

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAdmin, createTopic, kafkaFromEnv } from '@newsroom/messaging';
+import { connectAdmin, createTopic, kafkaFromEnv, waitFor } from '@newsroom/messaging';
 import { signToken, startServiceProcess } from '../support.js';
 import type { ServiceProcess } from '../support.js';
 import { seedContent } from './seed-article.js';
@@ -59,16 +59,16 @@ describe('drafting, relay and review as processes over Kafka', () => {
     return id;
   };
   /** The queue's article ids once it holds `count` entries (waiting on the condition). */
-  const queueOf = async (count: number): Promise<string[]> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const reply = await call(`${review.url}/v1/reviews?section=${schema}&limit=100`, 'editor');
-      const items = reply.status === 200 ? (reply.body['items'] as { articleId: string }[]) : [];
-      if (items.length >= count) return items.map((i) => i.articleId);
-      if (Date.now() > deadline) throw new Error(`${items.length} of ${count} in the queue`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const queueOf = (count: number): Promise<string[]> =>
+    waitFor(
+      async () => {
+        const reply = await call(`${review.url}/v1/reviews?section=${schema}&limit=100`, 'editor');
+        const items = reply.status === 200 ? (reply.body['items'] as { articleId: string }[]) : [];
+        return items.length >= count && items.map((i) => i.articleId);
+      },
+      60_000,
+      { description: `${count} entries in the review queue`, intervalMs: 100 },
+    );
 
   beforeAll(async () => {
     const admin = await connectAdmin(kafkaFromEnv({ clientId: 'processes-e2e' }));

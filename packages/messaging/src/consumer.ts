@@ -31,18 +31,13 @@ const header = (
   return first === undefined ? undefined : first.toString();
 };
 
-export const groupIdOf = (
-  options: { readonly groupId?: string },
-  processor: { readonly schema: string; readonly name: string },
-): string => options.groupId ?? `${processor.schema}.${processor.name}`;
-
 export const kafkaSource = (options: KafkaSourceOptions): ProcessorSource => {
   let caughtUpAt = Date.now();
   let lagOf: (() => Promise<Lag>) | undefined;
   return {
     exclusive: false,
     open: async ({ processor, apply, committed }) => {
-      const groupId = groupIdOf(options, processor);
+      const groupId = options.groupId ?? `${processor.schema}.${processor.name}`;
       const maxBatch = options.maxBatch ?? 200;
       const consumer: Consumer = options.kafka.consumer({
         groupId,

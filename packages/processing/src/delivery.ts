@@ -42,16 +42,13 @@ export interface Delivery {
 }
 
 const storedPayload = (row: RecordedEvent): string =>
-  JSON.stringify(
-    {
-      id: row.id,
-      type: row.type,
-      streamName: row.streamName,
-      data: row.data,
-      metadata: row.metadata,
-    },
-    (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
-  );
+  JSON.stringify({
+    id: row.id,
+    type: row.type,
+    streamName: row.streamName,
+    data: row.data,
+    metadata: row.metadata,
+  });
 
 /**
  * A stored event of an article stream as a delivery; undefined for any other stream (it is

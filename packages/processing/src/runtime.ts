@@ -22,6 +22,7 @@ import { atOrAfter } from './position.js';
 import type { Processor } from './processor.js';
 import type { RetryPolicy } from './retry.js';
 import { backoffDelay, DEFAULT_RETRY, isSystemic, sleep } from './retry.js';
+import { ProcessorStoppedError } from './source.js';
 import type { Feed, Lag, ProcessorSource } from './source.js';
 import { initProcessor } from './sql/init-processor.js';
 import { FencedOffError } from './sql/move-progress.js';
@@ -30,7 +31,6 @@ import { resetReadModel } from './sql/reset-read-model.js';
 import { takeFence } from './sql/take-fence.js';
 import { markBuilt } from './sql/mark-built.js';
 import type { Fenced } from './sql/take-fence.js';
-import { ProcessorStoppedError } from './store-source.js';
 
 /** This instance cannot run the read model as stored (another version built it). */
 export class VersionMismatchError extends Error {
@@ -222,10 +222,7 @@ export const startProcessor = (options: ProcessorRuntimeOptions): RunningProcess
         stopSignal.then(() => 'stopping' as const),
       ]);
       if (ended === 'lost') log({ level: 'warn', msg: `processor ${processor.name}: lock lost` });
-      if (ended === 'fenced') {
-        await feed.stop();
-        throw new FencedOffError(processor.name);
-      }
+      if (ended === 'fenced') throw new FencedOffError(processor.name); // the feed stops below
     } finally {
       clearInterval(lagTimer);
       await stopTick();

@@ -9,6 +9,11 @@ import type { BatchApplier } from './apply-batch.js';
 import type { Processor } from './processor.js';
 import type { Fenced } from './sql/take-fence.js';
 
+/** Thrown out of a feed (any source's) once the processor answered stop: final, not a failure. */
+export class ProcessorStoppedError extends Error {
+  override readonly name = 'ProcessorStoppedError';
+}
+
 export interface Feed {
   /** Resolves when stopped; rejects when feeding failed (the runtime restarts it). */
   readonly done: Promise<void>;

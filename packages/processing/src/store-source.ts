@@ -7,6 +7,7 @@ import type { EventStore, Position } from '@newsroom/event-store';
 import { storeDelivery } from './delivery.js';
 import type { Delivery } from './delivery.js';
 import { atOrAfter } from './position.js';
+import { ProcessorStoppedError } from './source.js';
 import type { ProcessorSource } from './source.js';
 import { checkFence, moveProgress } from './sql/move-progress.js';
 
@@ -14,11 +15,6 @@ export interface StoreSourceOptions {
   readonly store: Pick<EventStore, 'subscribeToAllInBatches' | 'readHead' | 'readAll'>;
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
-}
-
-/** Thrown out of a feed once the processor answered stop. */
-export class ProcessorStoppedError extends Error {
-  override readonly name = 'ProcessorStoppedError';
 }
 
 export const storeSource = (options: StoreSourceOptions): ProcessorSource => ({
