@@ -32,6 +32,7 @@ import { StreamQueue } from './stream-queue.js';
 import type { CommandAccepted, CommandSpec } from './command-handler.js';
 import { etagOf, failureProblem, mountCommand } from './http-commands.js';
 import { problem, sendProblem } from './problem.js';
+import { sendInvalidQuery } from './read-model.js';
 import type { ServiceDeps, ServiceDefinition } from './runtime.js';
 import type { CommandHttp } from './http-commands.js';
 
@@ -164,12 +165,7 @@ export const mountArticleView = (router: Router, path: string, store: EventStore
     if (at !== undefined && E.isLeft(instant)) {
       errors.push({ path: 'at', message: 'expected an RFC 3339 date-time in years 1 to 9999' });
     }
-    if (errors.length > 0) {
-      return sendProblem(
-        res,
-        problem(400, 'Invalid Query', 'the query parameters are invalid', { errors }),
-      );
-    }
+    if (errors.length > 0) return sendInvalidQuery(res, errors);
     const loaded = await readArticle(store, articleId, {
       ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
       ...(at !== undefined && E.isRight(instant) ? { toInstant: instant.right } : {}),

@@ -12,3 +12,4 @@ export * from './http-server.js';
 export * from './json-text.js';
 export * from './sealer.js';
 export * from './article-stream.js';
+export * from './read-model.js';

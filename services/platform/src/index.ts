@@ -1,6 +1,8 @@
+import { auditService } from '@newsroom/audit';
 import { draftingService } from '@newsroom/drafting';
 import { publishingService } from '@newsroom/publishing';
 import { reviewService } from '@newsroom/review';
+import { syndicationService } from '@newsroom/syndication';
 import type { ServiceDefinition, ServiceDeps } from '@newsroom/service-kit';
 
 export interface SystemOptions {
@@ -19,4 +21,6 @@ export const allServices = (
     scheduler:
       options.schedulerIntervalMs === undefined ? {} : { intervalMs: options.schedulerIntervalMs },
   }),
+  syndicationService(deps),
+  auditService(deps),
 ];

@@ -4,13 +4,20 @@
  * article id). The query string is decoded by one codec; what fails it is a 400 with its
  * field paths, never a query that runs.
  */
-import * as E from 'fp-ts/lib/Either.js';
 import type { Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { boundedText, fieldErrorsOf, patternText, strict, Uuid } from '@newsroom/contracts';
+import { boundedText, strict } from '@newsroom/contracts';
 import type { FieldError } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
+import {
+  decodeCursor,
+  decodePageQuery,
+  encodeCursor,
+  PageCursor,
+  PageLimit,
+  utcMillis,
+} from '@newsroom/service-kit';
 
 export const ReviewStatus = t.keyof({ pending: null, in_review: null, changes_requested: null });
 export type ReviewStatus = t.TypeOf<typeof ReviewStatus>;
@@ -22,38 +29,12 @@ export const ReviewQueueQuery = strict(
     status: ReviewStatus,
     assignee: boundedText('Assignee', 300),
     section: boundedText('Section', 100),
-    limit: patternText('Limit', /^(?:[1-9]\d?|100)$/, 3, 'expected a whole number 1..100'),
-    cursor: patternText('Cursor', /^[A-Za-z0-9_-]{1,200}$/, 200, 'expected a cursor from `next`'),
+    limit: PageLimit,
+    cursor: PageCursor,
   },
   'ReviewQueueQuery',
 );
 export type ReviewQueueQuery = t.TypeOf<typeof ReviewQueueQuery>;
-
-interface Cursor {
-  readonly at: string;
-  readonly id: string;
-}
-
-const encodeCursor = (c: Cursor): string =>
-  Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
-
-const decodeCursor = (text: string): Cursor | undefined => {
-  try {
-    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
-    if (!Array.isArray(value) || value.length !== 2) return undefined;
-    const [at, id] = value as unknown[];
-    // Exactly what this module writes: a UTC instant in milliseconds that round-trips, and a
-    // UUID; anything else is refused here, never handed to SQL casts.
-    if (typeof at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at)) {
-      return undefined;
-    }
-    if (Number.isNaN(Date.parse(at)) || new Date(at).toISOString() !== at) return undefined;
-    if (typeof id !== 'string' || !Uuid.is(id)) return undefined;
-    return { at, id };
-  } catch {
-    return undefined;
-  }
-};
 
 export interface ReviewEntry {
   readonly articleId: string;
@@ -75,14 +56,8 @@ export interface ReviewPage {
 }
 
 /** The query decoded, or the failing field paths. */
-export const decodeQuery = (query: unknown): Either<readonly FieldError[], ReviewQueueQuery> => {
-  const decoded = ReviewQueueQuery.decode(query);
-  if (E.isLeft(decoded)) return E.left(fieldErrorsOf(decoded.left).errors);
-  if (decoded.right.cursor !== undefined && decodeCursor(decoded.right.cursor) === undefined) {
-    return E.left([{ path: 'cursor', message: 'expected a cursor from `next`' }]);
-  }
-  return E.right(decoded.right);
-};
+export const decodeQuery = (query: unknown): Either<readonly FieldError[], ReviewQueueQuery> =>
+  decodePageQuery(ReviewQueueQuery, query);
 
 interface Row {
   readonly article_id: string;
@@ -123,7 +98,7 @@ export const readReviewQueue = async (
   params.push(limit + 1);
   const { rows } = await sql.query<Row>(
     `SELECT q.article_id::text AS article_id, q.status, q.kind, q.section, q.headline,
-            q.submitted_by, to_char(q.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS submitted_at,
+            q.submitted_by, ${utcMillis('q.submitted_at')} AS submitted_at,
             q.assignee, q.revision::text AS revision, q.comments::text AS comments
        FROM ${quoteIdent(schema)}.review_queue q
       WHERE ${where.join(' AND ')}

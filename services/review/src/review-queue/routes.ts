@@ -2,10 +2,15 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
-import { sqlState } from '@newsroom/event-store';
-import { isSystemic } from '@newsroom/processing';
 import type { SqlQueryable } from '@newsroom/event-store';
-import { callerOf, problem, requireCaller, sendProblem } from '@newsroom/service-kit';
+import {
+  answerFromReadModel,
+  callerOf,
+  problem,
+  requireCaller,
+  sendInvalidQuery,
+  sendProblem,
+} from '@newsroom/service-kit';
 import type { Authenticator } from '@newsroom/service-kit';
 import { decodeQuery, readReviewQueue } from './query.js';
 
@@ -26,21 +31,10 @@ export const reviewQueueRouter = (
       );
     }
     const query = decodeQuery(req.query);
-    if (E.isLeft(query)) {
-      return sendProblem(
-        res,
-        problem(400, 'Invalid Query', 'the query parameters are invalid', { errors: query.left }),
-      );
-    }
-    try {
+    if (E.isLeft(query)) return sendInvalidQuery(res, query.left);
+    await answerFromReadModel(res, 'the review queue', async () => {
       res.json(await readReviewQueue(sql, schema, query.right));
-    } catch (error) {
-      // The table not made yet (the process has just started), or the database away: the
-      // queue cannot answer now, which is not the request's fault.
-      if (sqlState(error) !== '42P01' && !isSystemic(error)) throw error;
-      res.setHeader('Retry-After', '1');
-      sendProblem(res, problem(503, 'Service Unavailable', 'the review queue cannot answer now'));
-    }
+    });
   });
   return router;
 };

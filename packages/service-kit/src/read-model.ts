@@ -1,0 +1,94 @@
+/**
+ * What every read model's HTTP side shares: paging by an opaque cursor (the last entry's
+ * instant and article id), the `limit` and `cursor` query parameters, a query string decoded by
+ * one codec into field errors, and a 503 (not a 500) while the read model cannot answer.
+ */
+import type { Response } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Either } from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
+import { fieldErrorsOf, patternText, Uuid } from '@newsroom/contracts';
+import type { FieldError } from '@newsroom/contracts';
+import { sqlState } from '@newsroom/event-store';
+import { isSystemic } from '@newsroom/processing';
+import { problem, sendProblem } from './problem.js';
+
+export const PageLimit = patternText(
+  'Limit',
+  /^(?:[1-9]\d?|100)$/,
+  3,
+  'expected a whole number 1..100',
+);
+export const PageCursor = patternText(
+  'Cursor',
+  /^[A-Za-z0-9_-]{1,200}$/,
+  200,
+  'expected a cursor from `next`',
+);
+
+/** Where a page ended: the last entry's instant (UTC, milliseconds) and its article id. */
+export interface PageMark {
+  readonly at: string;
+  readonly id: string;
+}
+
+export const encodeCursor = (c: PageMark): string =>
+  Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+
+export const decodeCursor = (text: string): PageMark | undefined => {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [at, id] = value as unknown[];
+    // Exactly what this module writes: a UTC instant in milliseconds that round-trips, and a
+    // UUID; anything else is refused here, never handed to SQL casts.
+    if (typeof at !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at)) {
+      return undefined;
+    }
+    if (Number.isNaN(Date.parse(at)) || new Date(at).toISOString() !== at) return undefined;
+    if (typeof id !== 'string' || !Uuid.is(id)) return undefined;
+    return { at, id };
+  } catch {
+    return undefined;
+  }
+};
+
+/** A query string decoded by `codec`, its cursor (if any) checked too; or the field paths. */
+export const decodePageQuery = <A extends { readonly cursor?: string }>(
+  codec: t.Decoder<unknown, A>,
+  query: unknown,
+): Either<readonly FieldError[], A> => {
+  const decoded = codec.decode(query);
+  if (E.isLeft(decoded)) return E.left(fieldErrorsOf(decoded.left).errors);
+  if (decoded.right.cursor !== undefined && decodeCursor(decoded.right.cursor) === undefined) {
+    return E.left([{ path: 'cursor', message: 'expected a cursor from `next`' }]);
+  }
+  return E.right(decoded.right);
+};
+
+/** SQL for a timestamp column as the cursor keeps it (UTC, milliseconds, `Z`). */
+export const utcMillis = (column: string): string =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Runs `answer`, which reads the read model and sends the response. The table not made yet
+ * (the process has just started) or the database away is a 503 with Retry-After instead: the
+ * read model cannot answer now, which is not the request's fault.
+ */
+export const answerFromReadModel = async (
+  res: Response,
+  what: string,
+  answer: () => Promise<void>,
+): Promise<void> => {
+  try {
+    await answer();
+  } catch (error) {
+    if (sqlState(error) !== '42P01' && !isSystemic(error)) throw error;
+    res.setHeader('Retry-After', '1');
+    sendProblem(res, problem(503, 'Service Unavailable', `${what} cannot answer now`));
+  }
+};
+
+/** The query's field errors as a 400. */
+export const sendInvalidQuery = (res: Response, errors: readonly FieldError[]): void =>
+  sendProblem(res, problem(400, 'Invalid Query', 'the query parameters are invalid', { errors }));

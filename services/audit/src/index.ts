@@ -1,0 +1,3 @@
+export * from './routes.js';
+export * from './history/routes.js';
+export * from './history/summary.js';

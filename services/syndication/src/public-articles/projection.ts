@@ -1,0 +1,196 @@
+/**
+ * What the public sees now, a read model kept by a processor from article events: one row per
+ * article that was ever public or is embargoed, with its published text (exactly as the event
+ * holds it), version, first publication, last change and the corrections that went out. An
+ * unpublished or retracted article keeps its row with that status (the feeds' tombstones come
+ * from it) and leaves every listing. An embargo's end is kept from the schedule, and a row is
+ * listed only when its publication came at or after it.
+ *
+ * Every change also appends one row to `public_changes`: the effects, counted apart from the
+ * state, so that a test (and later each channel: webhooks, the public topic, the live stream)
+ * sees each publication, correction, unpublication and retraction exactly once.
+ */
+import type { ArticleEventMessage, ArticleEventType } from '@newsroom/contracts';
+import type { SqlQueryable } from '@newsroom/event-store';
+import { ack, handles } from '@newsroom/processing';
+import type { Processor, ProcessorMigration } from '@newsroom/processing';
+
+export const PUBLIC_ARTICLES = 'syndication.public-articles';
+
+export type PublicChange = 'published' | 'corrected' | 'unpublished' | 'retracted';
+
+const EVENTS: readonly ArticleEventType[] = [
+  'PublicationScheduled.v1',
+  'ScheduleCancelled.v1',
+  'ArticlePublished.v1',
+  'CorrectionPublished.v1',
+  'ArticleUnpublished.v1',
+  'ArticleRetracted.v1',
+];
+
+const MIGRATIONS: readonly ProcessorMigration[] = [
+  {
+    version: 1,
+    name: 'public articles and their changes',
+    statements: (s) => [
+      `CREATE TABLE ${s}.public_articles (
+         article_id         uuid        PRIMARY KEY,
+         status             text        CHECK (status IN ('published', 'unpublished', 'retracted')),
+         version            integer,
+         section            text,
+         language           text,
+         content            json,
+         first_published_at timestamptz,
+         released_at        timestamptz,
+         updated_at         timestamptz,
+         embargoed_until    timestamptz,
+         corrections        jsonb       NOT NULL DEFAULT '[]',
+         notice             text,
+         revision           bigint      NOT NULL)`,
+      `CREATE INDEX public_articles_listed ON ${s}.public_articles
+         (first_published_at DESC, article_id DESC) WHERE status = 'published'`,
+      `CREATE TABLE ${s}.public_changes (
+         seq        bigserial   PRIMARY KEY,
+         article_id uuid        NOT NULL,
+         revision   bigint      NOT NULL,
+         change     text        NOT NULL,
+         version    integer,
+         at         timestamptz NOT NULL)`,
+      `CREATE INDEX public_changes_article ON ${s}.public_changes (article_id, revision)`,
+    ],
+  },
+];
+
+/** The columns a new row starts with, and what an existing one takes, for one event. */
+interface Upsert {
+  readonly insert: Readonly<Record<string, unknown>>;
+  /** SQL per column, over `t` (the row) and `excluded` (the new values). */
+  readonly set: readonly string[];
+  readonly change?: PublicChange;
+}
+
+const upsertFor = (m: ArticleEventMessage): Upsert | undefined => {
+  const e = m.event;
+  switch (e.type) {
+    case 'PublicationScheduled.v1':
+      return {
+        insert: { embargoed_until: e.data.embargo ? e.data.releaseAt : null },
+        set: ['embargoed_until = excluded.embargoed_until'],
+      };
+    case 'ScheduleCancelled.v1':
+      return { insert: { embargoed_until: null }, set: ['embargoed_until = NULL'] };
+    case 'ArticlePublished.v1':
+      return {
+        insert: {
+          status: 'published',
+          version: e.data.version,
+          section: e.data.content.section ?? null,
+          language: e.data.content.language,
+          content: JSON.stringify(e.data.content),
+          first_published_at: e.data.at,
+          released_at: e.data.at,
+          updated_at: e.data.at,
+        },
+        set: [
+          `status = 'published'`,
+          'version = excluded.version',
+          'section = excluded.section',
+          'language = excluded.language',
+          'content = excluded.content',
+          'first_published_at = COALESCE(t.first_published_at, excluded.first_published_at)',
+          'released_at = excluded.released_at',
+          'updated_at = excluded.updated_at',
+          'notice = NULL',
+        ],
+        change: 'published',
+      };
+    case 'CorrectionPublished.v1': {
+      const correction = { version: e.data.version, notice: e.data.notice, at: e.data.at };
+      return {
+        insert: {
+          status: 'published',
+          version: e.data.version,
+          section: e.data.content.section ?? null,
+          language: e.data.content.language,
+          content: JSON.stringify(e.data.content),
+          // Its first publication never seen (a topic past its retention): the best known.
+          first_published_at: e.data.at,
+          released_at: e.data.at,
+          updated_at: e.data.at,
+          corrections: JSON.stringify([correction]),
+        },
+        set: [
+          'version = excluded.version',
+          'section = excluded.section',
+          'language = excluded.language',
+          'content = excluded.content',
+          'updated_at = excluded.updated_at',
+          'corrections = t.corrections || excluded.corrections',
+        ],
+        change: 'corrected',
+      };
+    }
+    case 'ArticleUnpublished.v1':
+      return {
+        insert: { status: 'unpublished', updated_at: e.data.at },
+        set: [`status = 'unpublished'`, 'updated_at = excluded.updated_at'],
+        change: 'unpublished',
+      };
+    case 'ArticleRetracted.v1':
+      return {
+        insert: { status: 'retracted', updated_at: e.data.at, notice: e.data.notice },
+        set: [
+          `status = 'retracted'`,
+          'updated_at = excluded.updated_at',
+          'notice = excluded.notice',
+        ],
+        change: 'retracted',
+      };
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * One message into the read model: one statement, the row's upsert guarded by its revision
+ * (an older event never overwrites a newer one) and, when the row changed, its effect.
+ */
+const project = async (sql: SqlQueryable, s: string, m: ArticleEventMessage): Promise<void> => {
+  const upsert = upsertFor(m);
+  if (upsert === undefined) return;
+  const columns = ['article_id', 'revision', ...Object.keys(upsert.insert)];
+  const values = [m.articleId, m.revision, ...Object.values(upsert.insert)];
+  const changed = `INSERT INTO ${s}.public_articles AS t (${columns.join(', ')})
+       VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
+       ON CONFLICT (article_id) DO UPDATE SET ${[...upsert.set, 'revision = excluded.revision'].join(', ')}
+       WHERE t.revision < excluded.revision
+       RETURNING article_id, revision, version`;
+  if (upsert.change === undefined) {
+    await sql.query(changed, values);
+    return;
+  }
+  values.push(upsert.change, m.event.data.at);
+  await sql.query(
+    `WITH changed AS (${changed})
+     INSERT INTO ${s}.public_changes (article_id, revision, change, version, at)
+     SELECT article_id, revision, $${values.length - 1}, version, $${values.length}::timestamptz
+       FROM changed`,
+    values,
+  );
+};
+
+export const publicArticlesProcessor = (schema: string): Processor => ({
+  name: PUBLIC_ARTICLES,
+  version: 1,
+  schema,
+  canHandle: handles(...EVENTS),
+  migrations: MIGRATIONS,
+  handle: async (batch, { sql, schema: s }) => {
+    for (const message of batch) await project(sql, s, message);
+    return ack;
+  },
+  truncate: async ({ sql, schema: s }) => {
+    await sql.query(`DELETE FROM ${s}.public_changes`);
+    await sql.query(`DELETE FROM ${s}.public_articles`);
+  },
+});
