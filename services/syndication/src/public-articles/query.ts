@@ -4,7 +4,7 @@
  * is public now is listed: published, its embargo (if any) over when it went out.
  */
 import type { Either } from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
+import type * as t from 'io-ts';
 import { boundedText, LanguageTag, strict } from '@newsroom/contracts';
 import type { Content, FieldError } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
