@@ -1,6 +1,7 @@
 // Topics and reachability: create a topic and wait for its leaders; connect an admin client
 // once a broker answers, failing fast and clearly when none does.
 import { connect } from 'node:net';
+import { AssignerProtocol } from 'kafkajs';
 import type { Admin, Kafka } from 'kafkajs';
 import { brokersFromEnv, DEFAULT_KAFKA_BROKERS } from './config.js';
 import { retryUntil, waitFor } from './wait.js';
@@ -159,4 +160,23 @@ export async function connectAdmin(
     await admin.disconnect().catch(() => undefined);
     throw new KafkaUnreachableError(brokers, error);
   }
+}
+
+/**
+ * The partitions of `topic` each member of a consumer group holds now, by member id (a group
+ * rebalancing or empty has none). What an operator, or a test, looks at to see the work split.
+ */
+export async function groupAssignments(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Readonly<Record<string, readonly number[]>>> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const members = groups[0]?.state === 'Stable' ? groups[0].members : [];
+  return Object.fromEntries(
+    members.map((m) => {
+      const decoded = AssignerProtocol.MemberAssignment.decode(m.memberAssignment);
+      return [m.memberId, [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b)];
+    }),
+  );
 }
