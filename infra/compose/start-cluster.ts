@@ -6,8 +6,9 @@
  * until every /readyz answers, and stops them all on Ctrl-C.
  *
  * Env: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), KAFKA_BROKERS
- * (default 127.0.0.1:9092), CLUSTER_LOG_DIR (default .data/cluster/logs), JWT_SECRET (default:
- * the development secret), and whatever else the services read.
+ * (default 127.0.0.1:9092), CLUSTER_LOG_DIR (default .data/cluster/logs), CLUSTER_BASE_PORT
+ * (unset: each process's own port, 8081..8086; set: base, base + 1, ... in table order),
+ * JWT_SECRET (default: the development secret), and whatever else the services read.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -21,6 +22,11 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const LOG_DIR = resolve(process.env['CLUSTER_LOG_DIR'] ?? join(ROOT, '.data/cluster/logs'));
+const BASE_PORT = process.env['CLUSTER_BASE_PORT'];
+if (BASE_PORT !== undefined && !/^[1-9]\d{3,4}$/.test(BASE_PORT)) {
+  console.error('start:cluster: CLUSTER_BASE_PORT must be a port number (1000..65529)');
+  process.exit(1);
+}
 
 const say = (text: string) => console.log(`start:cluster: ${text}`);
 
@@ -67,12 +73,13 @@ const main = async () => {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  for (const spec of TOPOLOGY) {
+  for (const [i, spec] of TOPOLOGY.entries()) {
     const log = join(LOG_DIR, `${spec.name}.log`);
+    const port = BASE_PORT === undefined ? spec.port : Number(BASE_PORT) + i;
     const child = await startServiceProcess(
-      spec.entry,
+      join(ROOT, spec.entry),
       { ...env, ...spec.env },
-      { port: spec.port, logFile: log, waitReady: false },
+      { port, logFile: log, waitReady: false },
     );
     running.push({ name: spec.name, process: child, log });
     void child.exited.then(() => {
