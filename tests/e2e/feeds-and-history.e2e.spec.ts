@@ -73,6 +73,22 @@ describe('feeds and history', () => {
     expect(cursor.body.errors).toEqual([
       { path: 'cursor', message: 'expected a cursor from `next`' },
     ]);
+    // Shaped like a real cursor, but year 0 (which PostgreSQL cannot cast): refused, not a 500.
+    const year0 = Buffer.from(JSON.stringify(['0000-01-01T00:00:00.000Z', randomUUID()])).toString(
+      'base64url',
+    );
+    for (const path of ['/v1/feeds/articles', '/v1/reviews']) {
+      const refused = await sys.request('GET', `${path}?cursor=${year0}`, {
+        token: await sys.token('editor', 'editor.f'),
+      });
+      expect(refused.status, path).toBe(400);
+    }
+    const repeated = await sys.request('GET', '/v1/feeds/articles?limit=1&limit=2&section=');
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'limit',
+      'section',
+    ]);
   });
 
   it('gives the history to auditors and admins, as JSON or NDJSON, and to no one else', async () => {

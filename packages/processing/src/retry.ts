@@ -40,6 +40,12 @@ export const isSystemic = (error: unknown): boolean => {
   if (state !== undefined && /^[0-9A-Z]{5}$/.test(state)) {
     return !state.startsWith('22') && !state.startsWith('23');
   }
+  return isConnectionFailure(error);
+};
+
+/** A socket error, or node-postgres' report of a broken or unavailable connection (it has no
+ *  code). */
+export const isConnectionFailure = (error: unknown): boolean => {
   const code = (error as { code?: unknown } | null)?.code;
   if (
     typeof code === 'string' &&
@@ -47,7 +53,6 @@ export const isSystemic = (error: unknown): boolean => {
   ) {
     return true;
   }
-  // node-postgres reports a broken or unavailable connection without any code.
   const message = error instanceof Error ? error.message : '';
   return NODE_POSTGRES_CONNECTION.test(message);
 };

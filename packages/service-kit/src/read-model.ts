@@ -10,7 +10,7 @@ import type * as t from 'io-ts';
 import { fieldErrorsOf, patternText, Uuid } from '@newsroom/contracts';
 import type { FieldError } from '@newsroom/contracts';
 import { sqlState } from '@newsroom/event-store';
-import { isSystemic } from '@newsroom/processing';
+import { isConnectionFailure } from '@newsroom/processing';
 import { problem, sendProblem } from './problem.js';
 
 export const PageLimit = patternText(
@@ -46,6 +46,7 @@ export const decodeCursor = (text: string): PageMark | undefined => {
       return undefined;
     }
     if (Number.isNaN(Date.parse(at)) || new Date(at).toISOString() !== at) return undefined;
+    if (at < '0001') return undefined; // PostgreSQL has no year 0: its cast would fail
     if (typeof id !== 'string' || !Uuid.is(id)) return undefined;
     return { at, id };
   } catch {
@@ -71,10 +72,19 @@ export const utcMillis = (column: string): string =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * Runs `answer`, which reads the read model and sends the response. The table not made yet
- * (the process has just started) or the database away is a 503 with Retry-After instead: the
- * read model cannot answer now, which is not the request's fault.
+ * The read model cannot answer now, which is not the request's fault: its table not made yet
+ * (the process has just started: 42P01), the connection lost or refused (class 08, or
+ * node-postgres' code-less errors), the server shutting down or out of resources (57P0x, 53).
+ * Anything else (a query this code got wrong) is a bug, answered 500 and logged as one.
  */
+const unavailable = (error: unknown): boolean => {
+  const state = sqlState(error);
+  if (state !== undefined) return /^(42P01|08...|57P0.|53...)$/.test(state);
+  return isConnectionFailure(error);
+};
+
+/** Runs `answer`, which reads the read model and sends the response; a 503 with Retry-After
+ *  while the read model is unavailable. */
 export const answerFromReadModel = async (
   res: Response,
   what: string,
@@ -83,7 +93,7 @@ export const answerFromReadModel = async (
   try {
     await answer();
   } catch (error) {
-    if (sqlState(error) !== '42P01' && !isSystemic(error)) throw error;
+    if (!unavailable(error)) throw error;
     res.setHeader('Retry-After', '1');
     sendProblem(res, problem(503, 'Service Unavailable', `${what} cannot answer now`));
   }

@@ -150,6 +150,66 @@ describe('the public articles read model', () => {
     expect(retracted.changes.map((c) => c.change)).toEqual(['published', 'corrected', 'retracted']);
   });
 
+  it('an article published again after an unpublication comes back with its first publication time', async () => {
+    const id = randomUUID();
+    const s = story(id);
+    const back = await after('pa_i', id, [s.published(2), s.unpublished, s.published(58)]);
+    expect(back.list.items).toEqual([
+      expect.objectContaining({
+        articleId: id,
+        version: 1,
+        firstPublishedAt: at(2),
+        updatedAt: at(58),
+      }),
+    ]);
+    expect(back.changes.map((c) => c.change)).toEqual(['published', 'unpublished', 'published']);
+  });
+
+  it('a correction whose publication it never saw lists the article (a topic past its retention)', async () => {
+    const id = randomUUID();
+    const s = story(id);
+    const { list, changes } = await after('pa_j', id, [s.embargoed, s.corrected]);
+    expect(list.items).toEqual([
+      expect.objectContaining({
+        articleId: id,
+        version: 2,
+        firstPublishedAt: at(40),
+        content: corrected,
+      }),
+    ]);
+    expect(changes.map((c) => c.change)).toEqual(['corrected']);
+  });
+
+  it('never lets an older event overwrite a newer one, even past the runtime marks', async () => {
+    // The handler alone (no marks in front of it): the revision guard in its SQL decides.
+    const schema = 'pa_k';
+    const processor = publicArticlesProcessor(schema);
+    const id = randomUUID();
+    const s = story(id);
+    await processorSpec(processor, sql)
+      .given()
+      .when([])
+      .then(async () => undefined);
+    const [published, corrected, retracted] = articleMessages(id, [
+      s.published(2),
+      s.corrected,
+      s.retracted,
+    ]);
+    const context = { sql, schema: `"${schema}"`, log: () => undefined };
+    await processor.handle([published!, corrected!, retracted!], context);
+    await processor.handle([corrected!, published!], context); // late and out of order
+    expect(await readPublicArticle(sql, schema, id)).toEqual({
+      kind: 'retracted',
+      notice: 'Bài đã bị rút.',
+      retractedAt: at(55),
+    });
+    const { rows } = await sql.query<{ change: string }>(
+      `SELECT change FROM ${schema}.public_changes WHERE article_id = $1 ORDER BY seq`,
+      [id],
+    );
+    expect(rows.map((r) => r.change)).toEqual(['published', 'corrected', 'retracted']);
+  });
+
   it('filters by section and language, and pages newest first', async () => {
     const schema = 'pa_h';
     const ids = [randomUUID(), randomUUID(), randomUUID()];

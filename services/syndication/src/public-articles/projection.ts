@@ -3,7 +3,9 @@
  * article that was ever public or is embargoed, with its published text (exactly as the event
  * holds it), version, first publication, last change and the corrections that went out. An
  * unpublished or retracted article keeps its row with that status (the feeds' tombstones come
- * from it) and leaves every listing. An embargo's end is kept from the schedule, and a row is
+ * from it) and leaves every listing. Published again after an unpublication, it keeps its first
+ * publication time (its place in the listing and a feed's `published`) and version, as the
+ * domain does; `updated_at` says when it came back. An embargo's end is kept from the schedule, and a row is
  * listed only when its publication came at or after it.
  *
  * Every change also appends one row to `public_changes`: the effects, counted apart from the
@@ -120,10 +122,15 @@ const upsertFor = (m: ArticleEventMessage): Upsert | undefined => {
           corrections: JSON.stringify([correction]),
         },
         set: [
+          // Only a published article is corrected; its row may hold no more than a schedule
+          // when its publication was never seen.
+          `status = 'published'`,
           'version = excluded.version',
           'section = excluded.section',
           'language = excluded.language',
           'content = excluded.content',
+          'first_published_at = COALESCE(t.first_published_at, excluded.first_published_at)',
+          'released_at = COALESCE(t.released_at, excluded.released_at)',
           'updated_at = excluded.updated_at',
           'corrections = t.corrections || excluded.corrections',
         ],
