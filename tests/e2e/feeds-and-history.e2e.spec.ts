@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { canonicalEvent, eventHash } from '@newsroom/event-store';
 import { useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
@@ -119,6 +120,38 @@ describe('feeds and history', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as unknown);
     expect(lines).toEqual(json.body.events);
+    // Each hash recomputed from what the history returns: the data and metadata as stored.
+    for (const e of json.body.events) {
+      const canonical = canonicalEvent({
+        id: e.eventId,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+      });
+      expect(
+        eventHash(
+          e.previousHash,
+          `article-${id}`,
+          BigInt(e.revision),
+          new Date(e.recordedAt),
+          canonical,
+        ),
+      ).toBe(e.hash);
+    }
+    // An event this version cannot read is listed all the same, as stored.
+    await sys.store.appendToStream(`article-${id}`, [
+      { id: randomUUID(), type: 'ArticleArchived.v9', data: { articleId: id, shelf: 'B-12' } },
+    ]);
+    const withUnknown = await sys.get(`/v1/audit/articles/${id}/history`, auditor);
+    expect(withUnknown.status).toBe(200);
+    expect(withUnknown.body.events.at(-1)).toMatchObject({
+      revision: stored.length,
+      type: 'ArticleArchived.v9',
+      readable: false,
+      actor: null,
+      data: { articleId: id, shelf: 'B-12' },
+    });
+    expect(withUnknown.body.events.at(-1).summary).toMatch(/^not readable by this version: /);
     expect((await sys.get(`/v1/audit/articles/${randomUUID()}/history`, auditor)).status).toBe(404);
   });
 });
