@@ -139,6 +139,7 @@ const report = (
   ids: readonly string[],
   run: Awaited<ReturnType<typeof drive>>,
   reader?: TopicReader,
+  relaySendMeanMs?: number,
 ) => {
   const onTopic = new Map<string, number>();
   for (const r of reader?.received ?? []) {
@@ -149,10 +150,14 @@ const report = (
       const [a, b] = [from.get(id), to.get(id)];
       return a === undefined || b === undefined ? [] : [b - a];
     });
+  const firstSent = Math.min(...run.sent.values());
+  const lastSeen = Math.max(...run.seen.values());
   return {
     publications: ids.length,
     targetRate: RATE,
-    achievedRate: round(ids.length / run.sendSeconds, 1),
+    offeredRate: round(ids.length / run.sendSeconds, 1),
+    // What the read model kept up with: publications seen over first send to last seen.
+    readModelRate: round(run.seen.size / ((lastSeen - firstSent) / 1000), 1),
     visible: run.seen.size,
     responseToReadModelMs: stats(of(run.answered, run.seen)),
     requestToReadModelMs: stats(of(run.sent, run.seen)),
@@ -162,6 +167,8 @@ const report = (
       : {
           // Store commit, the relay's poll and send, the broker: until a consumer has it.
           responseToTopicMs: stats(of(run.answered, onTopic)),
+          // Of that, the relay's send to the broker (acks included), mean per batch.
+          relaySendMeanMs,
           // The syndication consumer: its fetch, decode, apply and commit.
           topicToReadModelMs: stats(of(onTopic, run.seen)),
         }),
@@ -186,7 +193,10 @@ const overKafka = async (pool: pg.Pool) => {
     };
     const ids = await prepare(system, RATE * SECONDS);
     const run = await drive(system, ids, pool);
-    return report(ids, run, reader);
+    const metrics = await fetch(`${cluster.url('relay')}/metrics`).then((r) => r.text());
+    const sum = Number(/^relay_send_seconds_sum(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1]);
+    const count = Number(/^relay_send_seconds_count(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1]);
+    return report(ids, run, reader, count > 0 ? round((sum / count) * 1000, 2) : undefined);
   } finally {
     await reader.stop();
     await cluster.stop();

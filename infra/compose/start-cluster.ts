@@ -23,7 +23,10 @@ const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0
 const KAFKA_BROKERS = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
 const LOG_DIR = resolve(process.env['CLUSTER_LOG_DIR'] ?? join(ROOT, '.data/cluster/logs'));
 const BASE_PORT = process.env['CLUSTER_BASE_PORT'];
-if (BASE_PORT !== undefined && !/^[1-9]\d{3,4}$/.test(BASE_PORT)) {
+if (
+  BASE_PORT !== undefined &&
+  !(/^\d{4,5}$/.test(BASE_PORT) && Number(BASE_PORT) >= 1000 && Number(BASE_PORT) <= 65529)
+) {
   console.error('start:cluster: CLUSTER_BASE_PORT must be a port number (1000..65529)');
   process.exit(1);
 }
@@ -62,11 +65,23 @@ const main = async () => {
   const env = { DATABASE_URL, KAFKA_BROKERS };
   const running: { name: string; process: ServiceProcess; log: string }[] = [];
   let stopping = false;
+  /** SIGTERM to every process (each shuts down in order); SIGKILL for any still running after
+   *  10 s, or at once on a second Ctrl-C. */
   const stopAll = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      say('stopping now (SIGKILL)');
+      await Promise.all(running.map((r) => r.process.kill()));
+      return;
+    }
     stopping = true;
-    say('stopping every process');
-    await Promise.all(running.map((r) => r.process.stop()));
+    say('stopping every process (Ctrl-C again to kill them at once)');
+    const stopped = Promise.all(running.map((r) => r.process.stop()));
+    const late = setTimeout(() => {
+      say('some processes did not stop within 10 s: SIGKILL');
+      void Promise.all(running.map((r) => r.process.kill()));
+    }, 10_000);
+    await stopped;
+    clearTimeout(late);
     if (startedBroker) run('bash', ['infra/kafka/stop.sh']);
     process.exit(code);
   };

@@ -57,7 +57,12 @@ export const comparable = (value: unknown, ids: readonly string[]): unknown =>
 
 export const runSeedStory = async (
   api: StoryApi,
-  ids: { readonly articleId: string; readonly scheduledId: string; readonly section: string },
+  ids: {
+    readonly articleId: string;
+    readonly scheduledId: string;
+    readonly embargoedId: string;
+    readonly section: string;
+  },
 ) => {
   const send = async (service: ServiceName, path: string, as: As | undefined, body?: unknown) => {
     const headers: Record<string, string> = {};
@@ -76,7 +81,7 @@ export const runSeedStory = async (
     expect(reply.status, `${path}: ${JSON.stringify(reply.body)}`).toBeLessThan(300);
     return reply.body;
   };
-  const { articleId, scheduledId, section } = ids;
+  const { articleId, scheduledId, embargoedId, section } = ids;
   const queue = `/v1/reviews?section=${encodeURIComponent(section)}`;
   const steps: unknown[] = [];
   /** The queue's entry for the article once `until` holds for it (undefined: not listed). */
@@ -154,7 +159,8 @@ export const runSeedStory = async (
     data: { mode: 'now' },
   });
   const v1 = await publicArticle(articleId, (r) => r.status === 200, 'version 1 public');
-  expect(v1.body).toMatchObject({ version: 1, corrections: [], content: edited });
+  expect(v1.body).toMatchObject({ version: 1, corrections: [] });
+  expect(v1.body.content).toEqual(edited);
 
   const corrected = {
     ...edited,
@@ -177,52 +183,71 @@ export const runSeedStory = async (
   expect(v2.body.corrections).toEqual([{ version: 2, notice, at: expect.any(String) }]);
   expect(v2.body.firstPublishedAt).toBe(v1.body.firstPublishedAt);
 
-  // A second article, scheduled three seconds ahead: out of the feed until the scheduler fires.
-  await command('drafting', '/v1/drafts', reporter, {
-    articleId: scheduledId,
-    data: { content: { ...original, headline: 'Lịch làm việc tuần tới' } },
+  // Two more: one scheduled, one embargoed, both five seconds ahead; out of the feed until the
+  // scheduler releases them.
+  const held = async (id: string, headline: string, mode: Record<string, string>) => {
+    await command('drafting', '/v1/drafts', reporter, {
+      articleId: id,
+      data: { content: { ...original, headline } },
+    });
+    await command('drafting', `/v1/drafts/${id}/submit`, reporter);
+    await command('review', `/v1/reviews/${id}/approve`, editorB);
+    await command('publishing', `/v1/publications/${id}/publish`, publisher, { data: mode });
+  };
+  const releaseAt = new Date(Date.now() + 5_000).toISOString();
+  await held(scheduledId, 'Lịch làm việc tuần tới', { mode: 'scheduled', at: releaseAt });
+  await held(embargoedId, 'Thông cáo báo chí (cấm đăng trước giờ)', {
+    mode: 'embargoed',
+    until: releaseAt,
   });
-  await command('drafting', `/v1/drafts/${scheduledId}/submit`, reporter);
-  await command('review', `/v1/reviews/${scheduledId}/approve`, editorB);
-  const releaseAt = new Date(Date.now() + 3_000).toISOString();
-  await command('publishing', `/v1/publications/${scheduledId}/publish`, publisher, {
-    data: { mode: 'scheduled', at: releaseAt },
-  });
-  expect((await send('syndication', `/v1/feeds/articles/${scheduledId}`, undefined)).status).toBe(
-    404,
-  );
+  for (const id of [scheduledId, embargoedId]) {
+    expect((await send('syndication', `/v1/feeds/articles/${id}`, undefined)).status).toBe(404);
+  }
   const fired = await publicArticle(scheduledId, (r) => r.status === 200, 'scheduled fired');
-  expect(Date.parse(fired.body.firstPublishedAt)).toBeGreaterThanOrEqual(Date.parse(releaseAt));
+  const released = await publicArticle(embargoedId, (r) => r.status === 200, 'embargo over');
+  for (const out of [fired, released]) {
+    expect(Date.parse(out.body.firstPublishedAt)).toBeGreaterThanOrEqual(Date.parse(releaseAt));
+  }
 
   const feed = await send(
     'syndication',
     `/v1/feeds/articles?section=${encodeURIComponent(section)}`,
     undefined,
   );
-  expect(feed.body.items.map((a: Json) => a.articleId)).toEqual([scheduledId, articleId]);
+  const listed: string[] = feed.body.items.map((a: Json) => a.articleId);
+  // The two released together come first, in either order (milliseconds apart).
+  expect(new Set(listed.slice(0, 2))).toEqual(new Set([scheduledId, embargoedId]));
+  expect(listed.slice(2)).toEqual([articleId]);
 
-  const history = await send('audit', `/v1/audit/articles/${articleId}/history`, auditor);
-  expect(history.status).toBe(200);
-  const scheduledHistory = await send(
-    'audit',
-    `/v1/audit/articles/${scheduledId}/history`,
-    auditor,
-  );
-  // Fired once, by the scheduler, however many publishing processes run.
-  expect(
-    scheduledHistory.body.events
-      .filter((e: Json) => e.type === 'ArticlePublished.v1')
-      .map((e: Json) => e.actor),
-  ).toEqual([{ id: 'publishing-scheduler', role: 'system' }]);
+  const historyOf = (id: string) =>
+    send('audit', `/v1/audit/articles/${id}/history`, auditor).then((r) => {
+      expect(r.status).toBe(200);
+      return r.body;
+    });
+  const history = await historyOf(articleId);
+  const scheduledHistory = await historyOf(scheduledId);
+  const embargoedHistory = await historyOf(embargoedId);
+  // Each released once, by the scheduler, however many publishing processes run.
+  for (const h of [scheduledHistory, embargoedHistory]) {
+    expect(
+      h.events.filter((e: Json) => e.type === 'ArticlePublished.v1').map((e: Json) => e.actor),
+    ).toEqual([{ id: 'publishing-scheduler', role: 'system' }]);
+  }
 
-  const everything = { queue: steps, v1: v1.body, v2: v2.body, fired: fired.body, feed: feed.body };
+  const byHeadline = (a: Json, b: Json) => a.content.headline.localeCompare(b.content.headline);
+  const everything = {
+    queue: steps,
+    v1: v1.body,
+    v2: v2.body,
+    fired: fired.body,
+    released: released.body,
+    feed: [...feed.body.items].sort(byHeadline),
+  };
+  const ids3 = [articleId, scheduledId, embargoedId];
   return {
-    history: history.body,
-    scheduledHistory: scheduledHistory.body,
-    readModels: comparable(everything, [articleId, scheduledId]),
-    audit: comparable({ history: history.body, scheduled: scheduledHistory.body }, [
-      articleId,
-      scheduledId,
-    ]),
+    history,
+    scheduledHistory,
+    readModels: comparable(everything, ids3),
+    audit: comparable({ history, scheduledHistory, embargoedHistory }, ids3),
   };
 };

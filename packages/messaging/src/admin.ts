@@ -180,3 +180,21 @@ export async function groupAssignments(
     }),
   );
 }
+
+/** How many messages of `topic` a consumer group has not committed yet, over all partitions
+ *  (a partition it never committed counts from the topic's start). */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [committed, ends] = await Promise.all([
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+    admin.fetchTopicOffsets(topic),
+  ]);
+  const at = new Map(
+    (committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)] as const),
+  );
+  let lag = 0n;
+  for (const end of ends) {
+    const from = at.get(end.partition) ?? -1n;
+    lag += BigInt(end.high) - (from < 0n ? BigInt(end.low) : from);
+  }
+  return Number(lag);
+}
