@@ -6,14 +6,27 @@
  */
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
 import { publicArticlesProcessor, publicArticlesRouter } from './public-articles/index.js';
+import { ninjsRouter } from './ninjs/routes.js';
+import { feedsRouter } from './feeds/routes.js';
+import type { FeedOptions } from './feeds/routes.js';
+import type { NinjsOptions } from './documents/ninjs.js';
 
 export const FEEDS = '/v1/feeds';
 
-export const syndicationService = (deps: ServiceDeps): ServiceDefinition => {
+export interface SyndicationOptions extends NinjsOptions, FeedOptions {}
+
+export const syndicationService = (
+  deps: ServiceDeps,
+  options: SyndicationOptions = {},
+): ServiceDefinition => {
   const schema = deps.readModelSchema('syndication');
   return {
     name: 'syndication',
-    routes: [[`${FEEDS}/articles`, publicArticlesRouter(deps.sql, schema)]],
-    processors: [publicArticlesProcessor(schema)],
+    routes: [
+      [`${FEEDS}/articles`, publicArticlesRouter(deps.sql, schema)],
+      [`${FEEDS}/ninjs`, ninjsRouter(deps.sql, schema)],
+      [FEEDS, feedsRouter(deps.sql, schema, options)],
+    ],
+    processors: [publicArticlesProcessor(schema, options)],
   };
 };

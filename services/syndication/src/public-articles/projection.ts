@@ -8,14 +8,20 @@
  * domain does; `updated_at` says when it came back. An embargo's end is kept from the schedule, and a row is
  * listed only when its publication came at or after it.
  *
- * Every change also appends one row to `public_changes`: the effects, counted apart from the
- * state, so that a test (and later each channel: webhooks, the public topic, the live stream)
- * sees each publication, correction, unpublication and retraction exactly once.
+ * Every change also appends one row to `public_changes`, the syndication log: each publication,
+ * correction, unpublication and retraction exactly once, in one gap-free order, with the ninjs
+ * document it sent out. Every channel is built from it: webhooks (their deliveries are made in
+ * the same transaction), the public topic and the live stream.
  */
 import type { ArticleEventMessage, ArticleEventType } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { ack, handles } from '@newsroom/processing';
 import type { Processor, ProcessorMigration } from '@newsroom/processing';
+import { utcMillis } from '@newsroom/service-kit';
+import { recordChange } from '../changes/record-change.js';
+import type { ArticleRow } from '../changes/record-change.js';
+import type { NinjsOptions } from '../documents/ninjs.js';
+import { SYNDICATION_LOG_MIGRATION } from '../changes/migration.js';
 
 export const PUBLIC_ARTICLES = 'syndication.public-articles';
 
@@ -61,6 +67,7 @@ const MIGRATIONS: readonly ProcessorMigration[] = [
       `CREATE INDEX public_changes_article ON ${s}.public_changes (article_id, revision)`,
     ],
   },
+  SYNDICATION_LOG_MIGRATION,
 ];
 
 /** The columns a new row starts with, and what an existing one takes, for one event. */
@@ -158,44 +165,54 @@ const upsertFor = (m: ArticleEventMessage): Upsert | undefined => {
   }
 };
 
+/** The row as an upsert leaves it, for the change's document. */
+const RETURNING = `RETURNING t.article_id::text AS article_id, t.revision::text AS revision,
+  t.status, t.version, t.section, t.language, t.content::text AS content, t.notice,
+  t.corrections::text AS corrections,
+  ${utcMillis('t.first_published_at')} AS first_published_at,
+  ${utcMillis('t.updated_at')} AS updated_at,
+  ${utcMillis('t.embargoed_until')} AS embargoed_until`;
+
 /**
- * One message into the read model: one statement, the row's upsert guarded by its revision
- * (an older event never overwrites a newer one) and, when the row changed, its effect.
+ * One message into the read model: the row's upsert, guarded by its revision (an older event
+ * never overwrites a newer one); when the row changed and the change is public, the change
+ * itself (recordChange: its place in the syndication log, its document, its webhooks).
  */
-const project = async (sql: SqlQueryable, s: string, m: ArticleEventMessage): Promise<void> => {
+const project = async (
+  sql: SqlQueryable,
+  s: string,
+  m: ArticleEventMessage,
+  options: NinjsOptions,
+): Promise<void> => {
   const upsert = upsertFor(m);
   if (upsert === undefined) return;
   const columns = ['article_id', 'revision', ...Object.keys(upsert.insert)];
   const values = [m.articleId, m.revision, ...Object.values(upsert.insert)];
-  const changed = `INSERT INTO ${s}.public_articles AS t (${columns.join(', ')})
+  const { rows } = await sql.query<ArticleRow>(
+    `INSERT INTO ${s}.public_articles AS t (${columns.join(', ')})
        VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})
        ON CONFLICT (article_id) DO UPDATE SET ${[...upsert.set, 'revision = excluded.revision'].join(', ')}
        WHERE t.revision < excluded.revision
-       RETURNING article_id, revision, version`;
-  if (upsert.change === undefined) {
-    await sql.query(changed, values);
-    return;
-  }
-  values.push(upsert.change, m.event.data.at);
-  await sql.query(
-    `WITH changed AS (${changed})
-     INSERT INTO ${s}.public_changes (article_id, revision, change, version, at)
-     SELECT article_id, revision, $${values.length - 1}, version, $${values.length}::timestamptz
-       FROM changed`,
+       ${RETURNING}`,
     values,
   );
+  const row = rows[0];
+  if (row === undefined || upsert.change === undefined) return;
+  await recordChange(sql, s, { change: upsert.change, at: m.event.data.at, row }, options);
 };
 
-export const publicArticlesProcessor = (schema: string): Processor => ({
+export const publicArticlesProcessor = (schema: string, options: NinjsOptions = {}): Processor => ({
   name: PUBLIC_ARTICLES,
   version: 1,
   schema,
   canHandle: handles(...EVENTS),
   migrations: MIGRATIONS,
   handle: async (batch, { sql, schema: s }) => {
-    for (const message of batch) await project(sql, s, message);
+    for (const message of batch) await project(sql, s, message, options);
     return ack;
   },
+  // Subscriptions and deliveries stay: a replayed change finds its deliveries made already
+  // (one per subscription, article and revision) and sends nothing twice.
   truncate: async ({ sql, schema: s }) => {
     await sql.query(`DELETE FROM ${s}.public_changes`);
     await sql.query(`DELETE FROM ${s}.public_articles`);

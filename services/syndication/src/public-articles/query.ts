@@ -74,7 +74,7 @@ interface Row {
   readonly notice: string | null;
 }
 
-const LISTED = `p.status = 'published'
+export const LISTED = `p.status = 'published'
   AND (p.embargoed_until IS NULL OR p.released_at >= p.embargoed_until)`;
 
 const COLUMNS = `p.article_id::text AS article_id, p.status, p.version,
@@ -93,15 +93,21 @@ const toArticle = (r: Row): PublicArticle => ({
   content: JSON.parse(r.content) as Content,
 });
 
-/** One page of what is public now, newest first publication first. */
-export const readPublicArticles = async (
+/**
+ * One page of the rows listed now (published, any embargo over), newest first publication
+ * first, filtered by section and language; `select` names the columns (over `p`), each row
+ * also gets `page_at` and `page_id` for the cursor.
+ */
+export const listedPage = async <R>(
   sql: SqlQueryable,
   schema: string,
   query: PublicArticlesQuery,
-): Promise<PublicPage> => {
+  select: string,
+  extraWhere: readonly string[] = [],
+): Promise<{ readonly rows: readonly R[]; readonly next?: string }> => {
   const limit = Number(query.limit ?? 20);
   const params: unknown[] = [];
-  const where = [LISTED];
+  const where = [LISTED, ...extraWhere];
   const add = (clause: (n: number) => string, value: unknown) => {
     params.push(value);
     where.push(clause(params.length));
@@ -116,8 +122,9 @@ export const readPublicArticles = async (
     );
   }
   params.push(limit + 1);
-  const { rows } = await sql.query<Row>(
-    `SELECT ${COLUMNS} FROM ${quoteIdent(schema)}.public_articles p
+  const { rows } = await sql.query<R & { page_at: string; page_id: string }>(
+    `SELECT ${select}, ${utcMillis('p.first_published_at')} AS page_at, p.article_id::text AS page_id
+       FROM ${quoteIdent(schema)}.public_articles p
       WHERE ${where.join(' AND ')}
       ORDER BY p.first_published_at DESC, p.article_id DESC
       LIMIT $${params.length}`,
@@ -125,10 +132,20 @@ export const readPublicArticles = async (
   );
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const items = page.map(toArticle);
   return rows.length > limit && last !== undefined
-    ? { items, next: encodeCursor({ at: last.first_published_at, id: last.article_id }) }
-    : { items };
+    ? { rows: page, next: encodeCursor({ at: last.page_at, id: last.page_id }) }
+    : { rows: page };
+};
+
+/** One page of what is public now, newest first publication first. */
+export const readPublicArticles = async (
+  sql: SqlQueryable,
+  schema: string,
+  query: PublicArticlesQuery,
+): Promise<PublicPage> => {
+  const { rows, next } = await listedPage<Row>(sql, schema, query, COLUMNS);
+  const items = rows.map(toArticle);
+  return next === undefined ? { items } : { items, next };
 };
 
 /** One article (a UUID, lower case) as the public sees it now. */

@@ -1,0 +1,95 @@
+/**
+ * The feeds, public: `GET /v1/feeds/rss.xml`, `/v1/feeds/atom.xml` and `/v1/feeds/feed.json`,
+ * each with `?section=&language=&limit=&cursor=`. Each answer carries a strong `ETag` (a hash
+ * of its bytes) and `Last-Modified` (its newest change); `If-None-Match` or
+ * `If-Modified-Since` that still hold get 304 with no body.
+ */
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import type { SqlQueryable } from '@newsroom/event-store';
+import { answerFromReadModel, sendInvalidQuery } from '@newsroom/service-kit';
+import { decodeQuery } from '../public-articles/query.js';
+import { atomFeed, ATOM_TYPE } from './atom.js';
+import type { FeedContext } from './context.js';
+import { readFeedData } from './data.js';
+import type { FeedData } from './data.js';
+import { jsonFeed, JSON_FEED_TYPE } from './json-feed.js';
+import { rssFeed, RSS_TYPE } from './rss.js';
+
+export interface FeedOptions {
+  /** The feeds' title (default: the portal's name). */
+  readonly feedTitle?: string;
+}
+
+const FORMATS: readonly (readonly [
+  file: string,
+  type: string,
+  build: (data: FeedData, c: FeedContext) => string,
+])[] = [
+  ['rss.xml', RSS_TYPE, rssFeed],
+  ['atom.xml', ATOM_TYPE, atomFeed],
+  ['feed.json', JSON_FEED_TYPE, jsonFeed],
+];
+
+const etagOf = (body: string) =>
+  `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+
+/** Whether the client's copy is current (If-None-Match first, as RFC 9110 says). */
+const notModified = (req: Request, etag: string, lastModified: Date | undefined): boolean => {
+  const match = req.header('if-none-match');
+  if (match !== undefined) {
+    return (
+      match.trim() === '*' || match.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)
+    );
+  }
+  const since = Date.parse(req.header('if-modified-since') ?? '');
+  return (
+    lastModified !== undefined &&
+    !Number.isNaN(since) &&
+    Math.floor(lastModified.getTime() / 1000) * 1000 <= since
+  );
+};
+
+export const feedsRouter = (
+  sql: SqlQueryable,
+  schema: string,
+  options: FeedOptions = {},
+): Router => {
+  const router = Router();
+  const title = options.feedTitle ?? 'Cổng thông tin điện tử thành phố Hải Phòng';
+  for (const [file, type, build] of FORMATS) {
+    router.get(`/${file}`, async (req: Request, res: Response) => {
+      const query = decodeQuery(req.query);
+      if (E.isLeft(query)) return sendInvalidQuery(res, query.left);
+      const q = query.right;
+      await answerFromReadModel(res, 'the feeds', async () => {
+        const data = await readFeedData(sql, schema, q);
+        const filters = new URLSearchParams({
+          ...(q.section === undefined ? {} : { section: q.section }),
+          ...(q.language === undefined ? {} : { language: q.language }),
+          ...(q.limit === undefined ? {} : { limit: q.limit }),
+        }).toString();
+        const body = build(data, {
+          origin: `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`,
+          path: `/v1/feeds/${file}`,
+          filters: filters === '' ? '' : `?${filters}`,
+          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+          ...(data.next === undefined ? {} : { next: data.next }),
+          title,
+          ...(q.language === undefined ? {} : { language: q.language }),
+        });
+        const etag = etagOf(body);
+        const lastModified = data.updated === undefined ? undefined : new Date(data.updated);
+        res.setHeader('ETag', etag);
+        if (lastModified !== undefined) res.setHeader('Last-Modified', lastModified.toUTCString());
+        res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
+        res.setHeader('Vary', 'Accept-Encoding');
+        if (notModified(req, etag, lastModified)) return void res.status(304).end();
+        res.type(type).send(body);
+      });
+    });
+  }
+  return router;
+};
