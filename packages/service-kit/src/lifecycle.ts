@@ -24,11 +24,16 @@ export const listen = (
     });
   });
 
-/** Stops accepting connections, lets in-flight requests finish, then closes each resource in order. */
+/**
+ * Stops accepting connections, ends long-lived responses (`drain`: a live stream's clients,
+ * told to reconnect), lets in-flight requests finish, then closes each resource in order.
+ */
 export const shutdown = async (
   server: Server | undefined,
   resources: readonly Closeable[],
+  drain: readonly (() => Promise<void>)[] = [],
 ): Promise<void> => {
+  for (const end of drain) await end().catch(() => undefined);
   if (server !== undefined) {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -54,6 +54,8 @@ export interface ServiceDefinition {
   /** Other work started after the port is bound. */
   readonly start?: () => Promise<void>;
   readonly stop?: () => Promise<void>;
+  /** Ends its long-lived responses (a live stream) before the server closes. */
+  readonly drain?: () => Promise<void>;
 }
 
 /** `publishing`, or `<prefix>_publishing` when a prefix isolates one deployment (or test). */
@@ -302,7 +304,11 @@ export const startSystem = async (
     for (const service of services) await service.start?.();
   } catch (error) {
     // Stop what did start, close the port and the store, then report why.
-    await shutdown(server, resources);
+    await shutdown(
+      server,
+      resources,
+      services.flatMap((s) => (s.drain ? [s.drain] : [])),
+    );
     throw error;
   }
   return {
@@ -310,7 +316,12 @@ export const startSystem = async (
     server,
     url: `http://${host}:${port}`,
     processors,
-    stop: () => shutdown(server, resources),
+    stop: () =>
+      shutdown(
+        server,
+        resources,
+        services.flatMap((s) => (s.drain ? [s.drain] : [])),
+      ),
   };
 };
 

@@ -3,11 +3,14 @@ import { draftingService } from '@newsroom/drafting';
 import { publishingService } from '@newsroom/publishing';
 import { reviewService } from '@newsroom/review';
 import { syndicationService } from '@newsroom/syndication';
+import type { SyndicationConfig } from '@newsroom/syndication';
 import type { ServiceDefinition, ServiceDeps } from '@newsroom/service-kit';
 
 export interface SystemOptions {
   /** How often the publishing scheduler looks for due schedules (default 1000 ms). */
   readonly schedulerIntervalMs?: number;
+  /** The syndication service's settings (default: syndicationConfig of no variables). */
+  readonly syndication?: SyndicationConfig;
 }
 
 /** Every service of the system, as one process hosts them. */
@@ -21,6 +24,6 @@ export const allServices = (
     scheduler:
       options.schedulerIntervalMs === undefined ? {} : { intervalMs: options.schedulerIntervalMs },
   }),
-  syndicationService(deps),
+  syndicationService(deps, options.syndication),
   auditService(deps),
 ];

@@ -1,32 +1,36 @@
 /**
- * Syndication over HTTP, at /v1/feeds: what is public now, from its own read model kept by a
- * processor from article events (the store's log in one process, its consumer group over
- * Kafka). The full channels (RSS, Atom, JSON Feed, ninjs, webhooks, the public topic, the live
- * stream) build on the same events.
+ * Syndication, at /v1/feeds, /v1/stream and /v1/subscriptions: every channel built from the
+ * service's own read models, kept by a processor from article events (the store's log in one
+ * process, its consumer group over Kafka). What is public now (`/v1/feeds/articles`), ninjs
+ * documents, RSS, Atom and JSON Feed, and the live stream.
  */
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
-import { publicArticlesProcessor, publicArticlesRouter } from './public-articles/index.js';
-import { ninjsRouter } from './ninjs/routes.js';
+import { syndicationConfig } from './config.js';
+import type { SyndicationConfig } from './config.js';
 import { feedsRouter } from './feeds/routes.js';
-import type { FeedOptions } from './feeds/routes.js';
-import type { NinjsOptions } from './documents/ninjs.js';
+import { ninjsRouter } from './ninjs/routes.js';
+import { publicArticlesProcessor, publicArticlesRouter } from './public-articles/index.js';
+import { createStreamHub } from './stream/hub.js';
+import { streamRouter } from './stream/routes.js';
 
 export const FEEDS = '/v1/feeds';
-
-export interface SyndicationOptions extends NinjsOptions, FeedOptions {}
+export const STREAM = '/v1/stream';
 
 export const syndicationService = (
   deps: ServiceDeps,
-  options: SyndicationOptions = {},
+  config: SyndicationConfig = syndicationConfig({}),
 ): ServiceDefinition => {
   const schema = deps.readModelSchema('syndication');
+  const hub = createStreamHub(deps.sql, schema, config.stream);
   return {
     name: 'syndication',
     routes: [
       [`${FEEDS}/articles`, publicArticlesRouter(deps.sql, schema)],
       [`${FEEDS}/ninjs`, ninjsRouter(deps.sql, schema)],
-      [FEEDS, feedsRouter(deps.sql, schema, options)],
+      [FEEDS, feedsRouter(deps.sql, schema, config)],
+      [STREAM, streamRouter(hub)],
     ],
-    processors: [publicArticlesProcessor(schema, options)],
+    processors: [publicArticlesProcessor(schema, config)],
+    drain: hub.stop,
   };
 };

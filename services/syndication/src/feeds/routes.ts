@@ -19,8 +19,8 @@ import { jsonFeed, JSON_FEED_TYPE } from './json-feed.js';
 import { rssFeed, RSS_TYPE } from './rss.js';
 
 export interface FeedOptions {
-  /** The feeds' title (default: the portal's name). */
-  readonly feedTitle?: string;
+  /** The feeds' title. */
+  readonly feedTitle: string;
 }
 
 const FORMATS: readonly (readonly [
@@ -55,10 +55,10 @@ const notModified = (req: Request, etag: string, lastModified: Date | undefined)
 export const feedsRouter = (
   sql: SqlQueryable,
   schema: string,
-  options: FeedOptions = {},
+  options: FeedOptions,
 ): Router => {
   const router = Router();
-  const title = options.feedTitle ?? 'Cổng thông tin điện tử thành phố Hải Phòng';
+  const title = options.feedTitle;
   for (const [file, type, build] of FORMATS) {
     router.get(`/${file}`, async (req: Request, res: Response) => {
       const query = decodeQuery(req.query);

@@ -1,0 +1,96 @@
+/**
+ * The syndication service's own settings, from the environment, decoded by one codec:
+ * STREAM_MAX_CLIENTS (default 5000), STREAM_HEARTBEAT_MS (15000), STREAM_POLL_MS (50),
+ * SYNDICATION_LOCATED (ninjs `located`, default Hải Phòng), FEED_TITLE (the portal's name),
+ * WEBHOOK_ALLOW_PRIVATE_URLS (false; true lets receivers on loopback and private networks,
+ * for development and tests), WEBHOOK_RETRY_SCHEDULE_MS (the Standard Webhooks schedule),
+ * WEBHOOK_TIMEOUT_MS (10000), WEBHOOK_ROTATION_GRACE_MS (24 h).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
+const whole = (name: string, min: number, max: number) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d{1,10}$/.test(u) ? Number(u) : NaN;
+      return n >= min && n <= max ? t.success(n) : t.failure(u, c, `a whole number ${min}..${max}`);
+    },
+    String,
+  );
+
+const Schedule = new t.Type<readonly number[], string, unknown>(
+  'RetrySchedule',
+  (u): u is readonly number[] => Array.isArray(u),
+  (u, c) => {
+    const parts = typeof u === 'string' ? u.split(',').map((p) => p.trim()) : [];
+    const ok = parts.length >= 1 && parts.length <= 20 && parts.every((p) => /^\d{1,9}$/.test(p));
+    return ok ? t.success(parts.map(Number)) : t.failure(u, c, 'comma-separated delays in ms');
+  },
+  (a) => a.join(','),
+);
+
+const Flag = t.keyof({ true: null, false: null });
+
+export const SyndicationEnvironment = t.partial({
+  STREAM_MAX_CLIENTS: whole('StreamMaxClients', 1, 1_000_000),
+  STREAM_HEARTBEAT_MS: whole('StreamHeartbeatMs', 100, 3_600_000),
+  STREAM_POLL_MS: whole('StreamPollMs', 5, 60_000),
+  SYNDICATION_LOCATED: t.string,
+  FEED_TITLE: t.string,
+  WEBHOOK_ALLOW_PRIVATE_URLS: Flag,
+  WEBHOOK_RETRY_SCHEDULE_MS: Schedule,
+  WEBHOOK_TIMEOUT_MS: whole('WebhookTimeoutMs', 100, 600_000),
+  WEBHOOK_ROTATION_GRACE_MS: whole('WebhookRotationGraceMs', 0, 30 * 86_400_000),
+});
+
+/** The Standard Webhooks retry schedule: at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const STANDARD_RETRY_SCHEDULE_MS: readonly number[] = [
+  0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
+
+export interface SyndicationConfig {
+  readonly stream: {
+    readonly maxClients: number;
+    readonly heartbeatMs: number;
+    readonly pollMs: number;
+  };
+  readonly located: string;
+  readonly feedTitle: string;
+  readonly webhooks: {
+    readonly allowPrivateUrls: boolean;
+    readonly retryScheduleMs: readonly number[];
+    readonly timeoutMs: number;
+    readonly rotationGraceMs: number;
+  };
+}
+
+/** The settings, or every variable that is wrong, in one error. */
+export const syndicationConfig = (
+  env: Readonly<Record<string, string | undefined>>,
+): SyndicationConfig => {
+  const decoded = SyndicationEnvironment.decode(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (E.isLeft(decoded)) {
+    const names = decoded.left.map((e) => e.context.map((c) => c.key).filter(Boolean)[0]);
+    throw new Error(`invalid environment: ${[...new Set(names)].join(', ')}`);
+  }
+  const e = decoded.right;
+  return {
+    stream: {
+      maxClients: e.STREAM_MAX_CLIENTS ?? 5_000,
+      heartbeatMs: e.STREAM_HEARTBEAT_MS ?? 15_000,
+      pollMs: e.STREAM_POLL_MS ?? 50,
+    },
+    located: e.SYNDICATION_LOCATED ?? 'Hải Phòng',
+    feedTitle: e.FEED_TITLE ?? 'Cổng thông tin điện tử thành phố Hải Phòng',
+    webhooks: {
+      allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS ?? STANDARD_RETRY_SCHEDULE_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS ?? 10_000,
+      rotationGraceMs: e.WEBHOOK_ROTATION_GRACE_MS ?? 86_400_000,
+    },
+  };
+};
