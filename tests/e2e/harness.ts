@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { allServices } from '@newsroom/platform';
+import type { SystemOptions } from '@newsroom/platform';
 import {
   createAuthenticator,
   openEventStore,
@@ -55,7 +56,11 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
-export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Promise<TestSystem> => {
+export const startTestSystem = async (
+  kind: StoreKind,
+  clock?: () => Date,
+  options: SystemOptions = {},
+): Promise<TestSystem> => {
   const schema = `e2e_${randomUUID().replace(/-/g, '')}`;
   const opened =
     kind === 'postgres'
@@ -69,9 +74,13 @@ export const startTestSystem = async (kind: StoreKind, clock?: () => Date): Prom
     authenticator: createAuthenticator({ kind: 'hs256', secret }),
     ...(clock === undefined ? {} : { clock }),
   };
-  const system = await startSystem(deps, allServices(deps, { schedulerIntervalMs: 100 }), {
-    port: 0,
-  });
+  const system = await startSystem(
+    deps,
+    allServices(deps, { schedulerIntervalMs: 100, ...options }),
+    {
+      port: 0,
+    },
+  );
   // Ready as a process once its processors have started and read what the log holds.
   for (const processor of system.processors.values()) await processor.whenCaughtUp();
   // Not issueDevelopmentToken: tests also make tokens the services must refuse (the `system`
@@ -148,10 +157,14 @@ export const textBytes = (value: unknown): string[] => {
  * A test system started before the suite's tests and stopped after them. The returned object
  * stands for it (its members are read when a test runs, once the system is up).
  */
-export const useTestSystem = (kind: StoreKind, clock?: () => Date): TestSystem => {
+export const useTestSystem = (
+  kind: StoreKind,
+  clock?: () => Date,
+  options: SystemOptions = {},
+): TestSystem => {
   let current: TestSystem | undefined;
   beforeAll(async () => {
-    current = await startTestSystem(kind, clock);
+    current = await startTestSystem(kind, clock, options);
   });
   afterAll(async () => {
     await current?.stop();
