@@ -16,6 +16,7 @@ import {
 } from '@newsroom/service-kit';
 import type { Role, ServiceDeps } from '@newsroom/service-kit';
 import type { PostgresEventStore } from '@newsroom/event-store';
+import { Registry } from 'prom-client';
 import { dropSystemSchemas, signToken } from '../support.js';
 
 export type StoreKind = 'pglite' | 'postgres';
@@ -72,6 +73,7 @@ export const startTestSystem = async (
     sql: opened.sql,
     readModelSchema: readModelSchemas(schema),
     authenticator: createAuthenticator({ kind: 'hs256', secret }),
+    registry: new Registry(),
     ...(clock === undefined ? {} : { clock }),
   };
   const system = await startSystem(

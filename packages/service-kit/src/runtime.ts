@@ -42,6 +42,8 @@ export interface ServiceDeps {
   readonly authenticator: Authenticator;
   /** The clock commands are stamped with; tests pass a fixed one. */
   readonly clock?: () => Date;
+  /** The process's metrics registry, for a service's own metrics (served at /metrics). */
+  readonly registry?: Registry;
 }
 
 /** What a service contributes to the process that hosts it. */
@@ -224,7 +226,7 @@ export const startSystem = async (
   extraResources: readonly Closeable[] = [],
 ): Promise<RunningSystem> => {
   const log = (line: Record<string, unknown>) => console.error(JSON.stringify(line));
-  const registry = listenOn.registry ?? new Registry();
+  const registry = listenOn.registry ?? deps.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   const sealer = startSealer({
     store: deps.store,
@@ -358,21 +360,21 @@ export const runProcess = async (
     );
     process.exit(1);
   }
+  const registry = defaults.registry ?? new Registry();
   const deps: ServiceDeps = {
     store: opened.store,
     sql: opened.sql,
     readModelSchema: readModelSchemas(config.schemaPrefix),
     authenticator: createAuthenticator(config.auth),
+    registry,
   };
   const services = build(deps);
   let system: RunningSystem;
   try {
-    system = await startSystem(
-      deps,
-      services,
-      { ...config, ...(defaults.registry === undefined ? {} : { registry: defaults.registry }) },
-      [...(defaults.resources ?? []), { name: 'event-store', close: opened.close }],
-    );
+    system = await startSystem(deps, services, { ...config, registry }, [
+      ...(defaults.resources ?? []),
+      { name: 'event-store', close: opened.close },
+    ]);
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
     process.exit(1);

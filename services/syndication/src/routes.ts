@@ -2,7 +2,7 @@
  * Syndication, at /v1/feeds, /v1/stream and /v1/subscriptions: every channel built from the
  * service's own read models, kept by a processor from article events (the store's log in one
  * process, its consumer group over Kafka). What is public now (`/v1/feeds/articles`), ninjs
- * documents, RSS, Atom and JSON Feed, and the live stream.
+ * documents, RSS, Atom and JSON Feed, the live stream, and signed webhooks.
  */
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
 import { syndicationConfig } from './config.js';
@@ -12,9 +12,12 @@ import { ninjsRouter } from './ninjs/routes.js';
 import { publicArticlesProcessor, publicArticlesRouter } from './public-articles/index.js';
 import { createStreamHub } from './stream/hub.js';
 import { streamRouter } from './stream/routes.js';
+import { webhookSender } from './webhooks/sender.js';
+import { subscriptionsRouter } from './webhooks/routes.js';
 
 export const FEEDS = '/v1/feeds';
 export const STREAM = '/v1/stream';
+export const SUBSCRIPTIONS = '/v1/subscriptions';
 
 export const syndicationService = (
   deps: ServiceDeps,
@@ -29,8 +32,17 @@ export const syndicationService = (
       [`${FEEDS}/ninjs`, ninjsRouter(deps.sql, schema)],
       [FEEDS, feedsRouter(deps.sql, schema, config)],
       [STREAM, streamRouter(hub)],
+      [SUBSCRIPTIONS, subscriptionsRouter(deps.authenticator, deps.sql, schema, config.webhooks)],
     ],
-    processors: [publicArticlesProcessor(schema, config)],
+    processors: [
+      publicArticlesProcessor(schema, config),
+      webhookSender({
+        schema,
+        sql: deps.sql,
+        ...config.webhooks,
+        ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+      }),
+    ],
     drain: hub.stop,
   };
 };

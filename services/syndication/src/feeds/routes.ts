@@ -52,11 +52,7 @@ const notModified = (req: Request, etag: string, lastModified: Date | undefined)
   );
 };
 
-export const feedsRouter = (
-  sql: SqlQueryable,
-  schema: string,
-  options: FeedOptions,
-): Router => {
+export const feedsRouter = (sql: SqlQueryable, schema: string, options: FeedOptions): Router => {
   const router = Router();
   const title = options.feedTitle;
   for (const [file, type, build] of FORMATS) {

@@ -1,0 +1,116 @@
+/**
+ * One attempt of one delivery: the receiver's URL checked again, the body signed with every
+ * live secret under a fresh timestamp and the delivery's stable webhook-id, POSTed with a
+ * timeout and never following a redirect. The answer decides what comes next:
+ * 2xx delivered; 410 Gone disables the subscription; 429 and 5xx are retried no sooner than
+ * their Retry-After; anything else (another status, a redirect, a timeout, a network error) is
+ * retried on the schedule; after the schedule's last step the delivery has failed.
+ */
+import type { DueDelivery } from './sql/deliveries.js';
+import { webhookIdOf } from './sql/deliveries.js';
+import { signatureHeader } from './signature.js';
+import { checkReceiverUrl } from './url-check.js';
+
+export interface SendSettings {
+  readonly allowPrivateUrls: boolean;
+  readonly retryScheduleMs: readonly number[];
+  readonly timeoutMs: number;
+}
+
+export type SendOutcome =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'failed' }
+  | { readonly kind: 'retry'; readonly next: Date }
+  | { readonly kind: 'gone' };
+
+export interface SendResult {
+  readonly at: Date;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly latencyMs: number;
+  readonly outcome: SendOutcome;
+}
+
+/** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
+export const retryAfterMs = (header: string | null, now: number): number | undefined => {
+  if (header === null) return undefined;
+  if (/^\d{1,9}$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+};
+
+/** The next attempt after `attempt` (1-based) failed: the schedule's step, with ±20 % jitter. */
+export const nextDelayMs = (schedule: readonly number[], attempt: number): number | undefined => {
+  const step = schedule[attempt];
+  if (step === undefined) return undefined;
+  return Math.round(step * (0.8 + Math.random() * 0.4));
+};
+
+export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<SendResult> => {
+  const at = new Date();
+  const started = performance.now();
+  const attempt = d.attempts + 1;
+  const retryOr = (error: string | null, status: number | null, atLeastMs = 0): SendResult => {
+    const delay = nextDelayMs(settings.retryScheduleMs, attempt);
+    const latencyMs = Math.round(performance.now() - started);
+    return delay === undefined
+      ? { at, status, error, latencyMs, outcome: { kind: 'failed' } }
+      : {
+          at,
+          status,
+          error,
+          latencyMs,
+          outcome: { kind: 'retry', next: new Date(Date.now() + Math.max(delay, atLeastMs)) },
+        };
+  };
+  const checked = await checkReceiverUrl(d.url, settings.allowPrivateUrls);
+  if (!checked.ok) return retryOr(`receiver URL refused: ${checked.reason}`, null);
+  const id = webhookIdOf(d.id);
+  const timestamp = Math.floor(Date.now() / 1000);
+  try {
+    const response = await fetch(checked.url, {
+      method: 'POST',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(settings.timeoutMs),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'newsroom-webhooks/1',
+        'webhook-id': id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signatureHeader(d.secrets, id, timestamp, d.body),
+      },
+      body: d.body,
+    });
+    await response.arrayBuffer().catch(() => undefined); // the body is not read, only drained
+    const latencyMs = Math.round(performance.now() - started);
+    const status = response.status;
+    if (status >= 200 && status < 300)
+      return { at, status, error: null, latencyMs, outcome: { kind: 'delivered' } };
+    if (status === 410)
+      return {
+        at,
+        status,
+        error: 'receiver answered 410 Gone',
+        latencyMs,
+        outcome: { kind: 'gone' },
+      };
+    if (status === 429 || status >= 500) {
+      return retryOr(
+        `receiver answered ${status}`,
+        status,
+        retryAfterMs(response.headers.get('retry-after'), Date.now()) ?? 0,
+      );
+    }
+    if (status >= 300 && status < 400)
+      return retryOr(`receiver redirected (${status}); redirects are not followed`, status);
+    return retryOr(`receiver answered ${status}`, status);
+  } catch (error) {
+    const name = (error as Error).name;
+    return retryOr(
+      name === 'TimeoutError'
+        ? `no answer within ${settings.timeoutMs} ms`
+        : `could not reach the receiver: ${String((error as Error).message)}`,
+      null,
+    );
+  }
+};
