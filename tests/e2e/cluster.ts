@@ -36,6 +36,8 @@ export const startTestCluster = async (options: {
   /** How many instances of each process (default one of each). */
   readonly instances?: Partial<Record<ProcessName, number>>;
   readonly partitions?: number;
+  /** More environment for every process. */
+  readonly env?: Readonly<Record<string, string>>;
 }): Promise<TestCluster> => {
   const schema = `e2e_${randomUUID().replace(/-/g, '')}`;
   const topic = `e2e.cluster.${randomUUID()}`;
@@ -52,6 +54,7 @@ export const startTestCluster = async (options: {
     KAFKA_BROKERS: options.brokers,
     ARTICLE_EVENTS_TOPIC: topic,
     STANDBY_POLL_MS: '250',
+    ...options.env,
   };
   const running = new Map<ProcessName, ServiceProcess[]>();
   const start = async (name: ProcessName) => {

@@ -5,12 +5,15 @@ import { reviewService } from '@newsroom/review';
 import { syndicationService } from '@newsroom/syndication';
 import type { SyndicationConfig } from '@newsroom/syndication';
 import type { ServiceDefinition, ServiceDeps } from '@newsroom/service-kit';
+import type { Publisher } from '@newsroom/messaging';
 
 export interface SystemOptions {
   /** How often the publishing scheduler looks for due schedules (default 1000 ms). */
   readonly schedulerIntervalMs?: number;
   /** The syndication service's settings (default: syndicationConfig of no variables). */
   readonly syndication?: SyndicationConfig;
+  /** Where the syndication service sends the public topic, when its settings name one. */
+  readonly publisher?: Publisher;
 }
 
 /** Every service of the system, as one process hosts them. */
@@ -24,6 +27,6 @@ export const allServices = (
     scheduler:
       options.schedulerIntervalMs === undefined ? {} : { intervalMs: options.schedulerIntervalMs },
   }),
-  syndicationService(deps, options.syndication),
+  syndicationService(deps, options.syndication, options.publisher),
   auditService(deps),
 ];

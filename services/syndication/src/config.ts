@@ -4,7 +4,9 @@
  * SYNDICATION_LOCATED (ninjs `located`, default Hải Phòng), FEED_TITLE (the portal's name),
  * WEBHOOK_ALLOW_PRIVATE_URLS (false; true lets receivers on loopback and private networks,
  * for development and tests), WEBHOOK_RETRY_SCHEDULE_MS (the Standard Webhooks schedule),
- * WEBHOOK_TIMEOUT_MS (10000), WEBHOOK_ROTATION_GRACE_MS (24 h).
+ * WEBHOOK_TIMEOUT_MS (10000), WEBHOOK_ROTATION_GRACE_MS (24 h); PUBLIC_TOPIC (true|false, default
+ * true with TRANSPORT=kafka: send the syndication log to SYNDICATION_TOPIC, default
+ * newsroom.syndication.v1).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
@@ -43,6 +45,17 @@ export const SyndicationEnvironment = t.partial({
   WEBHOOK_RETRY_SCHEDULE_MS: Schedule,
   WEBHOOK_TIMEOUT_MS: whole('WebhookTimeoutMs', 100, 600_000),
   WEBHOOK_ROTATION_GRACE_MS: whole('WebhookRotationGraceMs', 0, 30 * 86_400_000),
+  SYNDICATION_TOPIC: new t.Type<string, string, unknown>(
+    'TopicName',
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
+        ? t.success(u)
+        : t.failure(u, c, 'a topic name'),
+    String,
+  ),
+  PUBLIC_TOPIC: Flag,
+  TRANSPORT: t.string,
 });
 
 /** The Standard Webhooks retry schedule: at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -58,6 +71,8 @@ export interface SyndicationConfig {
   };
   readonly located: string;
   readonly feedTitle: string;
+  /** The public topic, when the process sends to it (PUBLIC_TOPIC, default: with TRANSPORT=kafka). */
+  readonly publicTopic: string | undefined;
   readonly webhooks: {
     readonly allowPrivateUrls: boolean;
     readonly retryScheduleMs: readonly number[];
@@ -85,6 +100,10 @@ export const syndicationConfig = (
       pollMs: e.STREAM_POLL_MS ?? 50,
     },
     located: e.SYNDICATION_LOCATED ?? 'Hải Phòng',
+    publicTopic:
+      (e.PUBLIC_TOPIC ?? (e.TRANSPORT === 'kafka' ? 'true' : 'false')) === 'true'
+        ? (e.SYNDICATION_TOPIC ?? 'newsroom.syndication.v1')
+        : undefined,
     feedTitle: e.FEED_TITLE ?? 'Cổng thông tin điện tử thành phố Hải Phòng',
     webhooks: {
       allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',

@@ -1,11 +1,16 @@
-/** The syndication process on its own: PORT (default 8084), DATABASE_URL or PGlite in
- *  DATA_DIR, TRANSPORT=kafka to read article events through its own consumer group; its own
- *  settings in config.ts. */
+/**
+ * The syndication process on its own: PORT (default 8084), DATABASE_URL or PGlite in DATA_DIR,
+ * TRANSPORT=kafka to read article events through its own consumer groups (and then, unless
+ * PUBLIC_TOPIC=false, to send the public topic); its own settings in config.ts.
+ */
+import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
+import type { Publisher } from '@newsroom/messaging';
 import { runProcess } from '@newsroom/service-kit';
 import { syndicationConfig } from './config.js';
+import type { SyndicationConfig } from './config.js';
 import { syndicationService } from './routes.js';
 
-let config;
+let config: SyndicationConfig;
 try {
   config = syndicationConfig(process.env);
 } catch (error) {
@@ -14,4 +19,12 @@ try {
   );
   process.exit(1);
 }
-await runProcess((deps) => [syndicationService(deps, config)], { port: 8084 });
+const publisher: Publisher | undefined =
+  config.publicTopic === undefined
+    ? undefined
+    : createPublisher(kafkaFromEnv({ clientId: 'newsroom-syndication' }));
+await runProcess((deps) => [syndicationService(deps, config, publisher)], {
+  port: 8084,
+  resources:
+    publisher === undefined ? [] : [{ name: 'kafka-public-topic', close: publisher.close }],
+});

@@ -13,6 +13,8 @@ import { publicArticlesProcessor, publicArticlesRouter } from './public-articles
 import { createStreamHub } from './stream/hub.js';
 import { streamRouter } from './stream/routes.js';
 import { webhookSender } from './webhooks/sender.js';
+import { publicTopicProcessor } from './public-topic/publisher.js';
+import type { Publisher } from '@newsroom/messaging';
 import { subscriptionsRouter } from './webhooks/routes.js';
 
 export const FEEDS = '/v1/feeds';
@@ -22,6 +24,8 @@ export const SUBSCRIPTIONS = '/v1/subscriptions';
 export const syndicationService = (
   deps: ServiceDeps,
   config: SyndicationConfig = syndicationConfig({}),
+  /** Where the public topic goes, when `config.publicTopic` names one. */
+  publisher?: Publisher,
 ): ServiceDefinition => {
   const schema = deps.readModelSchema('syndication');
   const hub = createStreamHub(deps.sql, schema, config.stream);
@@ -42,6 +46,9 @@ export const syndicationService = (
         ...config.webhooks,
         ...(deps.registry === undefined ? {} : { registry: deps.registry }),
       }),
+      ...(config.publicTopic === undefined || publisher === undefined
+        ? []
+        : [publicTopicProcessor({ schema, sql: deps.sql, publisher, topic: config.publicTopic })]),
     ],
     drain: hub.stop,
   };
