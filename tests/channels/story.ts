@@ -79,6 +79,19 @@ export const runChannelStory = async (api: ChannelApi): Promise<void> => {
       json: parseJsonFeed(json!),
     };
   };
+  /** The feeds once `ready` holds for them (a feed is cached until its poll sees the change). */
+  const feedsWhen = (
+    ready: (f: Awaited<ReturnType<typeof feeds>>) => boolean,
+    description: string,
+  ) =>
+    waitFor(
+      async () => {
+        const f = await feeds();
+        return ready(f) && f;
+      },
+      10_000,
+      { description: `feeds: ${description}`, intervalMs: 50 },
+    );
   const ninjs = async () => {
     const r = await get(`/v1/feeds/ninjs/${articleId}`);
     return { status: r.status, body: r.status === 200 ? ((await r.json()) as Json) : undefined };
@@ -145,7 +158,10 @@ export const runChannelStory = async (api: ChannelApi): Promise<void> => {
       expect(validator.errorsOf(doc)).toEqual([]);
       expect(Date.parse(String(doc['firstCreated']))).toBeGreaterThanOrEqual(until.getTime());
     }
-    const out = await feeds();
+    const out = await feedsWhen(
+      (f) => [f.rss, f.atom, f.json].every((x) => x.entries.length === 1),
+      'released',
+    );
     for (const f of [out.rss, out.atom, out.json])
       expect(f.entries.map((e) => e.id)).toEqual([uri]);
 
@@ -183,7 +199,11 @@ export const runChannelStory = async (api: ChannelApi): Promise<void> => {
       document: { version: '2' },
     });
     expect((await ninjs()).body.descriptions).toContainEqual(correction);
-    const fixed = await feeds();
+    const fixed = await feedsWhen(
+      (f) =>
+        [f.rss, f.atom, f.json].every((x) => htmlText(x.entries[0]?.html ?? '').includes(notice)),
+      'corrected',
+    );
     for (const f of [fixed.rss, fixed.atom, fixed.json]) {
       expect(f.entries.map((e) => e.id)).toEqual([uri]);
       expect(htmlText(f.entries[0]!.html)).toContain(notice);
@@ -223,7 +243,11 @@ export const runChannelStory = async (api: ChannelApi): Promise<void> => {
       expect(validator.errorsOf(doc)).toEqual([]);
       expect(doc['bodies']).toBeUndefined();
     }
-    const gone = await feeds();
+    const gone = await feedsWhen(
+      (f) =>
+        f.atom.deleted.length === 1 && f.rss.entries.length === 0 && f.json.entries.length === 0,
+      'retracted',
+    );
     expect([gone.rss, gone.json].map((f) => f.entries.length)).toEqual([0, 0]);
     expect(gone.atom.entries).toHaveLength(0);
     expect(gone.atom.deleted).toEqual([

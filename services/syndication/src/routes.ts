@@ -11,6 +11,7 @@ import { feedsRouter } from './feeds/routes.js';
 import { ninjsRouter } from './ninjs/routes.js';
 import { publicArticlesProcessor, publicArticlesRouter } from './public-articles/index.js';
 import { createStreamHub } from './stream/hub.js';
+import { startLogClock } from './changes/log-clock.js';
 import { streamRouter } from './stream/routes.js';
 import { webhookSender } from './webhooks/sender.js';
 import { publicTopicProcessor } from './public-topic/publisher.js';
@@ -29,12 +30,13 @@ export const syndicationService = (
 ): ServiceDefinition => {
   const schema = deps.readModelSchema('syndication');
   const hub = createStreamHub(deps.sql, schema, config.stream);
+  const clock = startLogClock(deps.sql, schema, config.stream.pollMs);
   return {
     name: 'syndication',
     routes: [
       [`${FEEDS}/articles`, publicArticlesRouter(deps.sql, schema)],
       [`${FEEDS}/ninjs`, ninjsRouter(deps.sql, schema)],
-      [FEEDS, feedsRouter(deps.sql, schema, config)],
+      [FEEDS, feedsRouter(deps.sql, schema, config, clock)],
       [STREAM, streamRouter(hub)],
       [SUBSCRIPTIONS, subscriptionsRouter(deps.authenticator, deps.sql, schema, config.webhooks)],
     ],
@@ -51,5 +53,6 @@ export const syndicationService = (
         : [publicTopicProcessor({ schema, sql: deps.sql, publisher, topic: config.publicTopic })]),
     ],
     drain: hub.stop,
+    stop: async () => clock.stop(),
   };
 };

@@ -2,7 +2,8 @@
  * The feeds, public: `GET /v1/feeds/rss.xml`, `/v1/feeds/atom.xml` and `/v1/feeds/feed.json`,
  * each with `?section=&language=&limit=&cursor=`. Each answer carries a strong `ETag` (a hash
  * of its bytes) and `Last-Modified` (its newest change); `If-None-Match` or
- * `If-Modified-Since` that still hold get 304 with no body.
+ * `If-Modified-Since` that still hold get 304 with no body. A built feed is kept while the
+ * syndication log has not moved (cache.ts, log-clock.ts): at most the clock's poll behind.
  */
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
@@ -11,6 +12,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { answerFromReadModel, sendInvalidQuery } from '@newsroom/service-kit';
 import { decodeQuery } from '../public-articles/query.js';
+import type { PublicArticlesQuery } from '../public-articles/query.js';
+import type { LogClock } from '../changes/log-clock.js';
+import { feedCache } from './cache.js';
+import type { BuiltFeed } from './cache.js';
 import { atomFeed, ATOM_TYPE } from './atom.js';
 import type { FeedContext } from './context.js';
 import { readFeedData } from './data.js';
@@ -52,38 +57,72 @@ const notModified = (req: Request, etag: string, lastModified: Date | undefined)
   );
 };
 
-export const feedsRouter = (sql: SqlQueryable, schema: string, options: FeedOptions): Router => {
+/** The feed for one request, from the cache when the log has not moved since it was built. */
+const buildFeed = async (
+  sql: SqlQueryable,
+  schema: string,
+  req: Request,
+  q: PublicArticlesQuery,
+  format: { readonly file: string; readonly build: (data: FeedData, c: FeedContext) => string },
+  title: string,
+): Promise<Omit<BuiltFeed, 'seq'>> => {
+  const data = await readFeedData(sql, schema, q);
+  const filters = new URLSearchParams({
+    ...(q.section === undefined ? {} : { section: q.section }),
+    ...(q.language === undefined ? {} : { language: q.language }),
+    ...(q.limit === undefined ? {} : { limit: q.limit }),
+  }).toString();
+  const body = format.build(data, {
+    origin: `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`,
+    path: `/v1/feeds/${format.file}`,
+    filters: filters === '' ? '' : `?${filters}`,
+    ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+    ...(data.next === undefined ? {} : { next: data.next }),
+    title,
+    ...(q.language === undefined ? {} : { language: q.language }),
+  });
+  return {
+    body,
+    etag: etagOf(body),
+    lastModified: data.updated === undefined ? undefined : new Date(data.updated),
+  };
+};
+
+export const feedsRouter = (
+  sql: SqlQueryable,
+  schema: string,
+  options: FeedOptions,
+  clock?: LogClock,
+): Router => {
   const router = Router();
-  const title = options.feedTitle;
+  const cache = feedCache();
   for (const [file, type, build] of FORMATS) {
     router.get(`/${file}`, async (req: Request, res: Response) => {
       const query = decodeQuery(req.query);
       if (E.isLeft(query)) return sendInvalidQuery(res, query.left);
-      const q = query.right;
       await answerFromReadModel(res, 'the feeds', async () => {
-        const data = await readFeedData(sql, schema, q);
-        const filters = new URLSearchParams({
-          ...(q.section === undefined ? {} : { section: q.section }),
-          ...(q.language === undefined ? {} : { language: q.language }),
-          ...(q.limit === undefined ? {} : { limit: q.limit }),
-        }).toString();
-        const body = build(data, {
-          origin: `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`,
-          path: `/v1/feeds/${file}`,
-          filters: filters === '' ? '' : `?${filters}`,
-          ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
-          ...(data.next === undefined ? {} : { next: data.next }),
-          title,
-          ...(q.language === undefined ? {} : { language: q.language }),
-        });
-        const etag = etagOf(body);
-        const lastModified = data.updated === undefined ? undefined : new Date(data.updated);
-        res.setHeader('ETag', etag);
-        if (lastModified !== undefined) res.setHeader('Last-Modified', lastModified.toUTCString());
+        const seq = clock?.current();
+        const key = `${file} ${req.protocol}://${req.get('host') ?? ''} ${JSON.stringify(query.right)}`;
+        let feed = cache.get(key, seq);
+        if (feed === undefined) {
+          const built = await buildFeed(
+            sql,
+            schema,
+            req,
+            query.right,
+            { file, build },
+            options.feedTitle,
+          );
+          feed = { ...built, seq: seq ?? -1 };
+          if (seq !== undefined) cache.set(key, feed);
+        }
+        res.setHeader('ETag', feed.etag);
+        if (feed.lastModified !== undefined)
+          res.setHeader('Last-Modified', feed.lastModified.toUTCString());
         res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate');
         res.setHeader('Vary', 'Accept-Encoding');
-        if (notModified(req, etag, lastModified)) return void res.status(304).end();
-        res.type(type).send(body);
+        if (notModified(req, feed.etag, feed.lastModified)) return void res.status(304).end();
+        res.type(type).send(feed.body);
       });
     });
   }
