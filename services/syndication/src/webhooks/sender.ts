@@ -78,7 +78,7 @@ export const webhookSender = (options: SenderOptions): Processor => {
     handle: async () => ack,
     truncate: async () => undefined,
     tick: {
-      intervalMs: options.intervalMs ?? 100,
+      intervalMs: options.intervalMs ?? 50,
       // The SQL here quotes the schema itself: the unquoted name, not the context's.
       run: async ({ log }) => {
         const schema = options.schema;
