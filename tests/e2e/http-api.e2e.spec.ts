@@ -365,6 +365,7 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
       { name: 'processor:review.queue', ok: true },
       { name: 'processor:publishing.scheduler', ok: true },
       { name: 'processor:syndication.public-articles', ok: true },
+      { name: 'processor:syndication.webhooks', ok: true },
     ]);
     const metrics = await sys.request('GET', '/metrics');
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/drafts\/"/);
