@@ -39,6 +39,8 @@ describe('feeds and ninjs', () => {
     const first = await publish();
     const second = await publish([
       { kind: 'paragraph', text: 'Đoạn có <script>alert("x")</script> & <b>thẻ</b> bên trong' },
+      // A control character XML cannot carry: stored as sent, shown as U+FFFD in the feeds.
+      { kind: 'paragraph', text: 'Ký tự điều khiển \u0001 ở giữa' },
     ]);
     const third = await publish();
     const notice = 'Đính chính: đúng là "Đại hội XIII".';
@@ -82,6 +84,9 @@ describe('feeds and ninjs', () => {
       const entry = parsed.entries[1]!;
       expect(entry.title).toBe(first.content.headline);
       expect(htmlText(entry.html)).toContain(notice);
+      // The notice first, as an element readers see (not escaped markup).
+      expect(entry.html).toMatch(/^<aside><p>Đính chính: /);
+      expect(parsed.entries[0]!.html).toContain('Ký tự điều khiển \uFFFD ở giữa');
       expect(entry.html).toContain('Đại hội XIII');
       // The text with markup is shown as text: no element came through.
       const marked = parsed.entries[0]!.html;

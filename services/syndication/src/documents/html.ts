@@ -6,10 +6,11 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import type { Content } from '@newsroom/contracts';
+import { escapeMarkup } from './markup.js';
 
 type Block = Content['blocks'][number];
 
-const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = escapeMarkup;
 
 const blockHtml = (block: Block): string => {
   switch (block.kind) {
@@ -42,6 +43,7 @@ const blockHtml = (block: Block): string => {
 
 const ALLOWED: sanitizeHtml.IOptions = {
   allowedTags: [
+    'aside',
     'p',
     'h2',
     'h3',

@@ -1,5 +1,2 @@
-/** XML text and attribute values, escaped (the five predefined entities). */
-export const xml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
-  );
+/** XML text and attribute values: escaped, and well-formed whatever the text holds. */
+export { escapeMarkup as xml } from '../documents/markup.js';
