@@ -97,6 +97,30 @@ describe('the live stream', () => {
     }
   });
 
+  it('starts a client without Last-Event-ID at the head, even after the stream sat idle', async () => {
+    const before = await publish(); // no client attached: the stream is idle
+    await sys.caughtUp();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const fresh = await readStream(`${sys.url}/v1/stream`);
+    const ahead = await readStream(`${sys.url}/v1/stream`, { lastEventId: '999999999' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = await publish();
+      await fresh.until(1);
+      await ahead.until(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const client of [fresh, ahead]) {
+        expect(client.events.map((e) => e.payload.data['uri'])).toEqual([
+          `urn:newsroom:article:${after}`,
+        ]);
+      }
+      expect(before).not.toBe(after);
+    } finally {
+      fresh.close();
+      ahead.close();
+    }
+  });
+
   it('sends heartbeats, refuses a bad Last-Event-ID, and refuses clients past its limit', async () => {
     const controller = new AbortController();
     const response = await fetch(`${sys.url}/v1/stream`, { signal: controller.signal });

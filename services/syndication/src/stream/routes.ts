@@ -71,14 +71,30 @@ export const streamRouter = (hub: StreamHub): Router => {
     });
     res.write('retry: 2000\n\n');
     const q = query.right;
-    const { detach } = hub.attach(
+    // 'drain' comes only after a write the socket could not take at once.
+    let full = false;
+    const detach = hub.attach(
       {
         filters: {
           sections: q.section === undefined ? [] : [q.section],
           languages: q.language === undefined ? [] : [q.language.toLowerCase()],
           types: q.types === undefined ? [] : (q.types.split(',') as SyndicationEventType[]),
         },
-        write: (frame) => res.write(frame),
+        write: (frame) => {
+          if (!res.write(frame)) full = true;
+        },
+        buffered: () => res.writableLength,
+        drained: () =>
+          !full || res.writableEnded
+            ? Promise.resolve()
+            : new Promise<void>((resolve) => {
+                const done = () => {
+                  full = false;
+                  resolve();
+                };
+                res.once('drain', done);
+                res.once('close', done);
+              }),
         end: () => res.end(),
       },
       resume === undefined ? undefined : Number(resume),
