@@ -25,6 +25,8 @@ export interface TestCluster {
   readonly start: (name: ProcessName) => Promise<ServiceProcess>;
   /** SIGKILL of one instance; it leaves `instances`. */
   readonly kill: (instance: ServiceProcess) => Promise<void>;
+  /** SIGTERM of one instance (its shutdown runs); it leaves `instances`. */
+  readonly terminate: (instance: ServiceProcess) => Promise<void>;
   readonly token: (role: string, sub: string) => Promise<string>;
   /** Stops every process and drops the schemas. */
   readonly stop: () => Promise<void>;
@@ -64,6 +66,13 @@ export const startTestCluster = async (options: {
     return child;
   };
   const instances = (name: ProcessName) => running.get(name) ?? [];
+  const forget = (instance: ServiceProcess) => {
+    for (const [name, list] of running)
+      running.set(
+        name,
+        list.filter((p) => p !== instance),
+      );
+  };
   const cluster: TestCluster = {
     schema,
     topic,
@@ -78,11 +87,11 @@ export const startTestCluster = async (options: {
     start,
     kill: async (instance) => {
       await instance.kill();
-      for (const [name, list] of running)
-        running.set(
-          name,
-          list.filter((p) => p !== instance),
-        );
+      forget(instance);
+    },
+    terminate: async (instance) => {
+      await instance.stop();
+      forget(instance);
     },
     token: (role, sub) => signToken(secret, role, sub),
     stop: async () => {

@@ -1,7 +1,9 @@
 /**
  * Webhook deliveries survive the syndication process: 30 publications wait for a receiver
  * that answers 503, the syndication process is killed (SIGKILL) and started again, and once the
- * receiver accepts, every delivery arrives, each acknowledged exactly once (by webhook-id).
+ * receiver accepts, every delivery arrives, each acknowledged exactly once (by webhook-id); then
+ * 10 more while a graceful stop (SIGTERM) cuts in on sends in flight, and none of those is
+ * acknowledged twice either.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +27,7 @@ describe('webhook deliveries across a killed syndication process', () => {
         WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
         // Nineteen retries a second apart: time enough to outlast the kill and the restart.
         WEBHOOK_RETRY_SCHEDULE_MS: ['0', ...Array.from({ length: 19 }, () => '1000')].join(','),
+        WEBHOOK_TIMEOUT_MS: '3000',
         PUBLIC_TOPIC: 'false',
       },
     });
@@ -88,5 +91,32 @@ describe('webhook deliveries across a killed syndication process', () => {
       .map((r) => (JSON.parse(r.body) as { data: { uri: string } }).data.uri)
       .sort();
     expect(uris).toEqual(ids.map((id) => `urn:newsroom:article:${id}`).sort());
+
+    // Then a graceful stop while sends are in flight (the receiver takes its time): each answer
+    // is recorded before the process ends, so nothing acknowledged is sent again.
+    receiver.otherwise = { status: 204, delayMs: 800 };
+    const more = Array.from({ length: 10 }, () => randomUUID());
+    for (const id of more) {
+      await post('drafting', '/v1/drafts', 'reporter', {
+        articleId: id,
+        data: { content: { ...seedContent(), section } },
+      });
+      await post('drafting', `/v1/drafts/${id}/submit`, 'reporter', {});
+      await post('review', `/v1/reviews/${id}/approve`, 'editor', {});
+      await post('publishing', `/v1/publications/${id}/publish`, 'publisher', {
+        data: { mode: 'now' },
+      });
+    }
+    await receiver.until((got) => got.filter((r) => r.answered === 204).length > 30, 30_000);
+    await cluster.terminate(cluster.instances('syndication')[0]!);
+    receiver.otherwise = { status: 204 };
+    await cluster.start('syndication');
+    await receiver.until(
+      (got) => new Set(got.filter((r) => r.answered === 204).map((r) => r.webhookId)).size === 40,
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const all = receiver.received.filter((r) => r.answered === 204);
+    expect(all).toHaveLength(40); // each webhook-id acknowledged once, across both restarts
   });
 });

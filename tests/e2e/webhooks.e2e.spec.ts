@@ -172,6 +172,26 @@ describe('webhooks', () => {
     expect(disabled.status).toBe(200);
     await slow.until((got) => got.length === 2, 15_000);
     expect(gone.received).toHaveLength(1); // the correction never went to it
+
+    // Sending the publication again after its correction would put it out of order: refused;
+    // so is anything for a disabled subscription.
+    const orderedLog = await deliveries(subs[4]!.id);
+    const publication = orderedLog.find((d) => d.eventType === 'article.published')!;
+    const superseded = await sys.post(
+      `/v1/subscriptions/${subs[4]!.id}/deliveries/${publication.id}/redeliver`,
+      publisher,
+      {},
+    );
+    expect(superseded.status).toBe(409);
+    expect(superseded.body.title).toBe('Delivery Superseded');
+    const [goneDelivery] = await deliveries(subs[3]!.id);
+    const inactive = await sys.post(
+      `/v1/subscriptions/${subs[3]!.id}/deliveries/${goneDelivery!.id}/redeliver`,
+      publisher,
+      {},
+    );
+    expect(inactive.status).toBe(409);
+    expect(inactive.body.title).toBe('Subscription Inactive');
   });
 
   it('fails after the last retry, redelivers on demand, and signs with both secrets after a rotation', async () => {

@@ -31,6 +31,12 @@ export const syndicationService = (
   const schema = deps.readModelSchema('syndication');
   const hub = createStreamHub(deps.sql, schema, config.stream);
   const clock = startLogClock(deps.sql, schema, config.stream.pollMs);
+  const sender = webhookSender({
+    schema,
+    sql: deps.sql,
+    ...config.webhooks,
+    ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+  });
   return {
     name: 'syndication',
     routes: [
@@ -42,17 +48,16 @@ export const syndicationService = (
     ],
     processors: [
       publicArticlesProcessor(schema, config),
-      webhookSender({
-        schema,
-        sql: deps.sql,
-        ...config.webhooks,
-        ...(deps.registry === undefined ? {} : { registry: deps.registry }),
-      }),
+      sender.processor,
       ...(config.publicTopic === undefined || publisher === undefined
         ? []
         : [publicTopicProcessor({ schema, sql: deps.sql, publisher, topic: config.publicTopic })]),
     ],
     drain: hub.stop,
-    stop: async () => clock.stop(),
+    // Before the processors stop: the sends in flight get their answers recorded.
+    stop: async () => {
+      clock.stop();
+      await sender.drain();
+    },
   };
 };

@@ -1,7 +1,7 @@
 /**
  * Reading the syndication log in its order: the changes after a number, and the last number.
  * Numbers commit in order (see migration.ts), so reading `seq > n` never skips one that
- * commits late.
+ * commits late. A replay never hands out a text withdrawn since (see withoutText).
  */
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
@@ -19,7 +19,25 @@ interface Row {
   readonly language: string | null;
   readonly at: Date | string;
   readonly document: string;
+  readonly withdrawn: boolean;
 }
+
+/**
+ * An old publication or correction of an article withdrawn since, as it is replayed: its
+ * place in the history kept, its text no longer offered (no bodies, no summary).
+ */
+const withoutText = (document: NinjsDocument): NinjsDocument => {
+  const {
+    bodies: _bodies,
+    descriptions,
+    ...rest
+  } = document as NinjsDocument & {
+    bodies?: unknown;
+    descriptions?: { role?: string }[];
+  };
+  const kept = (descriptions ?? []).filter((d) => d.role !== 'summary');
+  return { ...rest, ...(kept.length === 0 ? {} : { descriptions: kept }) } as NinjsDocument;
+};
 
 export const readChangesAfter = async (
   sql: SqlQueryable,
@@ -28,11 +46,13 @@ export const readChangesAfter = async (
   limit = 500,
 ): Promise<SyndicationEvent[]> => {
   const { rows } = await sql.query<Row>(
-    `SELECT seq::text AS seq, article_id::text AS article_id, revision::text AS revision, change,
-            section, language, at, document::text AS document
-       FROM ${quoteIdent(schema)}.public_changes
-      WHERE seq > $1 AND document IS NOT NULL
-      ORDER BY seq LIMIT $2`,
+    `SELECT c.seq::text AS seq, c.article_id::text AS article_id, c.revision::text AS revision,
+            c.change, c.section, c.language, c.at, c.document::text AS document,
+            (p.status IN ('unpublished', 'retracted') AND c.change IN ('published', 'corrected')) AS withdrawn
+       FROM ${quoteIdent(schema)}.public_changes c
+       JOIN ${quoteIdent(schema)}.public_articles p ON p.article_id = c.article_id
+      WHERE c.seq > $1 AND c.document IS NOT NULL
+      ORDER BY c.seq LIMIT $2`,
     [after, limit],
   );
   return rows.map((r) => ({
@@ -43,7 +63,9 @@ export const readChangesAfter = async (
     section: r.section,
     language: r.language,
     timestamp: rfc3339(new Date(r.at).toISOString()),
-    document: JSON.parse(r.document) as NinjsDocument,
+    document: r.withdrawn
+      ? withoutText(JSON.parse(r.document) as NinjsDocument)
+      : (JSON.parse(r.document) as NinjsDocument),
   }));
 };
 

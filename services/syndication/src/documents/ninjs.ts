@@ -57,7 +57,8 @@ export const toNinjs = (a: ArticleSnapshot, options: NinjsOptions = {}): NinjsDo
   const c = a.content;
   const usable = a.status === 'published';
   const descriptions = [
-    ...(c.summary === undefined
+    // A withdrawn text is offered no more: its summary goes with its bodies.
+    ...(c.summary === undefined || !usable
       ? []
       : [{ role: 'summary', contentType: 'text/plain', value: c.summary }]),
     ...[...a.corrections]

@@ -19,13 +19,12 @@ import { ack, handles } from '@newsroom/processing';
 import type { Processor, ProcessorMigration } from '@newsroom/processing';
 import { utcMillis } from '@newsroom/service-kit';
 import { recordChange } from '../changes/record-change.js';
+import type { PublicChange } from '../changes/change.js';
 import type { ArticleRow } from '../changes/record-change.js';
 import type { NinjsOptions } from '../documents/ninjs.js';
 import { SYNDICATION_LOG_MIGRATION } from '../changes/migration.js';
 
 export const PUBLIC_ARTICLES = 'syndication.public-articles';
-
-export type PublicChange = 'published' | 'corrected' | 'unpublished' | 'retracted';
 
 const EVENTS: readonly ArticleEventType[] = [
   'PublicationScheduled.v1',

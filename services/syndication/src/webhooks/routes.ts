@@ -143,7 +143,28 @@ export const subscriptionsRouter = (
     if (p?.deliveryId === undefined) return;
     const deliveryId = p.deliveryId;
     await answerFromReadModel(res, WHAT, async () => {
-      if (!(await redeliver(sql, schema, p.id, deliveryId))) return notFound(res);
+      const outcome = await redeliver(sql, schema, p.id, deliveryId);
+      if (outcome === 'missing') return notFound(res);
+      if (outcome === 'inactive') {
+        return sendProblem(
+          res,
+          problem(
+            409,
+            'Subscription Inactive',
+            'the subscription is disabled: nothing is sent to it',
+          ),
+        );
+      }
+      if (outcome === 'superseded') {
+        return sendProblem(
+          res,
+          problem(
+            409,
+            'Delivery Superseded',
+            'a later change of this article was delivered after it; sending this one again would put it out of order',
+          ),
+        );
+      }
       res.status(202).json({ id: deliveryId, status: 'pending' });
     });
   });

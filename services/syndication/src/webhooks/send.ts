@@ -6,10 +6,25 @@
  * their Retry-After; anything else (another status, a redirect, a timeout, a network error) is
  * retried on the schedule; after the schedule's last step the delivery has failed.
  */
+import { Agent, fetch } from 'undici';
 import type { DueDelivery } from './sql/deliveries.js';
 import { webhookIdOf } from './sql/deliveries.js';
 import { signatureHeader } from './signature.js';
-import { checkReceiverUrl } from './url-check.js';
+import { checkReceiverUrl, guardedLookup } from './url-check.js';
+
+/** Connections that go only where the lookup allows (see guardedLookup), per setting. */
+const agents = new Map<boolean, Agent>();
+const agentFor = (allowPrivate: boolean): Agent => {
+  let agent = agents.get(allowPrivate);
+  if (agent === undefined) {
+    agent = new Agent({ connect: { lookup: guardedLookup(allowPrivate) } });
+    agents.set(allowPrivate, agent);
+  }
+  return agent;
+};
+
+/** A Retry-After past this is read as this: a receiver cannot park a delivery for years. */
+const MAX_RETRY_AFTER_MS = 86_400_000;
 
 export interface SendSettings {
   readonly allowPrivateUrls: boolean;
@@ -34,9 +49,11 @@ export interface SendResult {
 /** Seconds or an HTTP date, as RFC 9110 allows; undefined when absent or unreadable. */
 export const retryAfterMs = (header: string | null, now: number): number | undefined => {
   if (header === null) return undefined;
-  if (/^\d{1,9}$/.test(header.trim())) return Number(header.trim()) * 1000;
+  if (/^\d{1,9}$/.test(header.trim())) {
+    return Math.min(MAX_RETRY_AFTER_MS, Number(header.trim()) * 1000);
+  }
   const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+  return Number.isNaN(at) ? undefined : Math.min(MAX_RETRY_AFTER_MS, Math.max(0, at - now));
 };
 
 /** The next attempt after `attempt` (1-based) failed: the schedule's step, with ±20 % jitter. */
@@ -71,6 +88,7 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
     const response = await fetch(checked.url, {
       method: 'POST',
       redirect: 'manual',
+      dispatcher: agentFor(settings.allowPrivateUrls),
       signal: AbortSignal.timeout(settings.timeoutMs),
       headers: {
         'content-type': 'application/json',
@@ -81,7 +99,7 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
       },
       body: d.body,
     });
-    await response.arrayBuffer().catch(() => undefined); // the body is not read, only drained
+    await response.body?.cancel().catch(() => undefined); // the answer's body is never read
     const latencyMs = Math.round(performance.now() - started);
     const status = response.status;
     if (status >= 200 && status < 300)

@@ -15,7 +15,8 @@ import { ack } from '@newsroom/processing';
 import type { Processor } from '@newsroom/processing';
 import { sendOnce } from './send.js';
 import type { SendSettings } from './send.js';
-import { dueDeliveries, recordAttempt } from './sql/deliveries.js';
+import { claimDeliveries, recordAttempt } from './sql/deliveries.js';
+import type { DueDelivery } from './sql/deliveries.js';
 import { disableSubscription } from './sql/subscriptions.js';
 
 export const WEBHOOK_SENDER = 'syndication.webhooks';
@@ -26,10 +27,18 @@ export interface SenderOptions extends SendSettings {
   readonly registry?: Registry;
   readonly intervalMs?: number;
   readonly maxInFlight?: number;
+  /** At most this many of one subscription in flight (default 10). */
+  readonly perSubscription?: number;
 }
 
-export const webhookSender = (options: SenderOptions): Processor => {
-  const inFlight = new Set<string>();
+export interface WebhookSender {
+  readonly processor: Processor;
+  /** Resolves once the sends in flight have been recorded (or `timeoutMs` passed). */
+  readonly drain: (timeoutMs?: number) => Promise<void>;
+}
+
+export const webhookSender = (options: SenderOptions): WebhookSender => {
+  const inFlight = new Map<string, Promise<void>>();
   const maxInFlight = options.maxInFlight ?? 200;
   const registers = options.registry === undefined ? [] : [options.registry];
   const outcomes = new Counter({
@@ -44,7 +53,7 @@ export const webhookSender = (options: SenderOptions): Processor => {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers,
   });
-  const deliver = async (schema: string, d: Awaited<ReturnType<typeof dueDeliveries>>[number]) => {
+  const deliver = async (schema: string, d: DueDelivery) => {
     try {
       const result = await sendOnce(d, options);
       outcomes.inc({ outcome: result.outcome.kind });
@@ -67,7 +76,13 @@ export const webhookSender = (options: SenderOptions): Processor => {
       inFlight.delete(d.id);
     }
   };
-  return {
+  const drain = async (timeoutMs = 15_000) => {
+    await Promise.race([
+      Promise.allSettled([...inFlight.values()]),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+  };
+  const processor: Processor = {
     name: WEBHOOK_SENDER,
     version: 1,
     schema: options.schema,
@@ -86,14 +101,17 @@ export const webhookSender = (options: SenderOptions): Processor => {
         if (room <= 0) return;
         let due;
         try {
-          due = await dueDeliveries(options.sql, schema, [...inFlight], room);
+          due = await claimDeliveries(options.sql, schema, {
+            total: room,
+            perSubscription: options.perSubscription ?? 10,
+            leaseMs: options.timeoutMs + 5_000,
+          });
         } catch (error) {
           if (sqlState(error) === '42P01') return; // its tables are made by the public-articles processor
           throw error;
         }
         for (const d of due) {
-          inFlight.add(d.id);
-          void deliver(schema, d).catch((error: unknown) =>
+          const sending = deliver(schema, d).catch((error: unknown) =>
             log({
               level: 'error',
               msg: 'webhook attempt not recorded',
@@ -101,8 +119,10 @@ export const webhookSender = (options: SenderOptions): Processor => {
               error: String(error),
             }),
           );
+          inFlight.set(d.id, sending);
         }
       },
     },
   };
+  return { processor, drain };
 };

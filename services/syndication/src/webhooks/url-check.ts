@@ -5,8 +5,11 @@
  * and tests). Checked when a subscription is made and again before every send, since a name
  * may resolve elsewhere later.
  */
+import { lookup as lookupCallback } from 'node:dns';
+import type { LookupAddress, LookupAllOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
 
 const PRIVATE = new BlockList();
 for (const [net, prefix] of [
@@ -30,6 +33,10 @@ for (const [net, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
+  ['::', 96], // IPv4-compatible
+  ['64:ff9b::', 96], // NAT64
+  ['2001::', 32], // Teredo
+  ['2002::', 16], // 6to4
 ] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
@@ -91,3 +98,36 @@ export const checkReceiverUrl = async (text: string, allowPrivate: boolean): Pro
     ? form
     : { ok: false, reason: `its host resolves to ${refused}, a private or loopback address` };
 };
+
+/**
+ * The name lookup webhook connections use: the addresses the connection will actually go to,
+ * refused when any is private (a name that resolved to a public address at the check and to a
+ * private one now, as a rebinding attack would make it, is caught here).
+ */
+export const guardedLookup =
+  (allowPrivate: boolean): LookupFunction =>
+  (hostname, options, callback) => {
+    lookupCallback(
+      hostname,
+      { ...(options as object), all: true } as LookupAllOptions,
+      (error, addresses) => {
+        const list = addresses as LookupAddress[];
+        if (error !== null) return callback(error, '', 0);
+        const refused = allowPrivate ? undefined : list.find((a) => isPrivateAddress(a.address));
+        if (refused !== undefined || list.length === 0) {
+          const e = Object.assign(
+            new Error(`${hostname} resolves to ${refused?.address ?? 'nothing'}: refused`),
+            {
+              code: 'ENOTFOUND',
+            },
+          );
+          return callback(e, '', 0);
+        }
+        if ((options as { all?: boolean }).all === true) {
+          (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+        } else {
+          callback(null, list[0]!.address, list[0]!.family);
+        }
+      },
+    );
+  };

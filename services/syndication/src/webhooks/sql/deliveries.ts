@@ -13,15 +13,18 @@ export interface DueDelivery {
 }
 
 /**
- * Deliveries due now, oldest first, at most one per subscription and article: the oldest one
- * still pending (a later change to an article waits for the earlier one to be delivered or to
- * fail, so each subscription sees an article's changes in order). `skip` are those in flight.
+ * Claims the deliveries due now, oldest first: at most `perSubscription` of one subscription
+ * (a dead receiver with a backlog cannot take every slot), and for each subscription and
+ * article only the oldest one still pending (a later change to an article waits for the
+ * earlier one to be delivered or to fail, so each subscription sees an article's changes in
+ * order). Claiming moves each one's next attempt `leaseMs` ahead, atomically: no other sender
+ * (an instance that took over the lock) claims it while this one sends, and one cut off
+ * mid-send is tried again once the lease ends.
  */
-export const dueDeliveries = async (
+export const claimDeliveries = async (
   sql: SqlQueryable,
   schema: string,
-  skip: readonly string[],
-  limit: number,
+  limits: { readonly total: number; readonly perSubscription: number; readonly leaseMs: number },
 ): Promise<DueDelivery[]> => {
   const s = quoteIdent(schema);
   const { rows } = await sql.query<{
@@ -33,19 +36,26 @@ export const dueDeliveries = async (
     body: string;
     attempts: number;
   }>(
-    `SELECT d.id::text AS id, d.subscription_id::text AS subscription_id, s.url, s.secret,
-            CASE WHEN s.previous_until > now() THEN s.previous_secret END AS previous,
-            d.body, d.attempts
-       FROM ${s}.webhook_deliveries d JOIN ${s}.webhook_subscriptions s ON s.id = d.subscription_id
-      WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
-        AND NOT (d.id = ANY ($1::uuid[]))
-        AND NOT EXISTS (
-          SELECT 1 FROM ${s}.webhook_deliveries e
-           WHERE e.subscription_id = d.subscription_id AND e.article_id = d.article_id
-             AND e.status = 'pending' AND e.seq < d.seq)
-      ORDER BY d.next_attempt_at, d.seq
-      LIMIT $2`,
-    [skip, limit],
+    `WITH due AS (
+       SELECT d.id, d.next_attempt_at, d.seq,
+              row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.seq) AS n
+         FROM ${s}.webhook_deliveries d JOIN ${s}.webhook_subscriptions s ON s.id = d.subscription_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND s.status = 'active'
+          AND NOT EXISTS (
+            SELECT 1 FROM ${s}.webhook_deliveries e
+             WHERE e.subscription_id = d.subscription_id AND e.article_id = d.article_id
+               AND e.status = 'pending' AND e.seq < d.seq)),
+     picked AS (
+       SELECT id FROM due WHERE n <= $2 ORDER BY next_attempt_at, seq LIMIT $1)
+     UPDATE ${s}.webhook_deliveries d
+        SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+       FROM picked, ${s}.webhook_subscriptions s
+      WHERE d.id = picked.id AND s.id = d.subscription_id
+        AND d.status = 'pending' AND d.next_attempt_at <= now()
+      RETURNING d.id::text AS id, d.subscription_id::text AS subscription_id, s.url, s.secret,
+                CASE WHEN s.previous_until > now() THEN s.previous_secret END AS previous,
+                d.body, d.attempts`,
+    [limits.total, limits.perSubscription, limits.leaseMs],
   );
   return rows.map((r) => ({
     id: r.id,
@@ -159,20 +169,41 @@ export const listDeliveries = async (
   }));
 };
 
-/** A delivery made to go again, now (its attempts so far stay in the log). */
+export type Redelivery = 'queued' | 'missing' | 'inactive' | 'superseded';
+
+/**
+ * A delivery made to go again, now (its attempts so far stay in the log): refused for a
+ * subscription no longer active, and for a delivery a later one of the same article has
+ * followed (sending it again would put an older version after a newer one, or bring back a
+ * text since withdrawn).
+ */
 export const redeliver = async (
   sql: SqlQueryable,
   schema: string,
   subscriptionId: string,
   deliveryId: string,
-): Promise<boolean> => {
-  const { rows } = await sql.query<{ id: string }>(
-    `UPDATE ${quoteIdent(schema)}.webhook_deliveries
-        SET status = 'pending', next_attempt_at = now(), finished_at = NULL
-      WHERE id = $1 AND subscription_id = $2 RETURNING id::text AS id`,
+): Promise<Redelivery> => {
+  const s = quoteIdent(schema);
+  const { rows } = await sql.query<{ active: boolean; superseded: boolean; queued: boolean }>(
+    `WITH target AS (
+       SELECT d.id, s.status = 'active' AS active,
+              EXISTS (SELECT 1 FROM ${s}.webhook_deliveries e
+                       WHERE e.subscription_id = d.subscription_id AND e.article_id = d.article_id
+                         AND e.seq > d.seq) AS superseded
+         FROM ${s}.webhook_deliveries d JOIN ${s}.webhook_subscriptions s ON s.id = d.subscription_id
+        WHERE d.id = $1 AND d.subscription_id = $2 AND s.status <> 'deleted'),
+     queued AS (
+       UPDATE ${s}.webhook_deliveries d
+          SET status = 'pending', next_attempt_at = now(), finished_at = NULL
+         FROM target WHERE d.id = target.id AND target.active AND NOT target.superseded
+       RETURNING d.id)
+     SELECT target.active, target.superseded, EXISTS (SELECT 1 FROM queued) AS queued FROM target`,
     [deliveryId, subscriptionId],
   );
-  return rows.length > 0;
+  const row = rows[0];
+  if (row === undefined) return 'missing';
+  if (row.queued) return 'queued';
+  return row.active ? 'superseded' : 'inactive';
 };
 
 /** The webhook-id of a delivery: the same on every attempt and every redelivery. */
