@@ -2,6 +2,7 @@
  * The syndication service's own settings, from the environment, decoded by one codec:
  * STREAM_MAX_CLIENTS (default 5000), STREAM_HEARTBEAT_MS (15000), STREAM_POLL_MS (50),
  * SYNDICATION_LOCATED (ninjs `located`, default Hải Phòng), FEED_TITLE (the portal's name),
+ * PUBLIC_BASE_URL (the origin feeds link to; set it behind a proxy or a shared cache),
  * WEBHOOK_ALLOW_PRIVATE_URLS (false; true lets receivers on loopback and private networks,
  * for development and tests), WEBHOOK_RETRY_SCHEDULE_MS (the Standard Webhooks schedule),
  * WEBHOOK_TIMEOUT_MS (10000), WEBHOOK_ROTATION_GRACE_MS (24 h); PUBLIC_TOPIC (true|false, default
@@ -55,6 +56,15 @@ export const SyndicationEnvironment = t.partial({
     String,
   ),
   PUBLIC_TOPIC: Flag,
+  PUBLIC_BASE_URL: new t.Type<string, string, unknown>(
+    'BaseUrl',
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && /^https?:\/\/[^/?#\s]+$/.test(u)
+        ? t.success(u)
+        : t.failure(u, c, 'an http(s) origin with no path, e.g. https://news.example.gov.vn'),
+    String,
+  ),
   TRANSPORT: t.string,
 });
 
@@ -71,6 +81,8 @@ export interface SyndicationConfig {
   };
   readonly located: string;
   readonly feedTitle: string;
+  /** The origin feed links are built on; unset: the origin each request came to. */
+  readonly publicBaseUrl: string | undefined;
   /** The public topic, when the process sends to it (PUBLIC_TOPIC, default: with TRANSPORT=kafka). */
   readonly publicTopic: string | undefined;
   readonly webhooks: {
@@ -105,6 +117,7 @@ export const syndicationConfig = (
         ? (e.SYNDICATION_TOPIC ?? 'newsroom.syndication.v1')
         : undefined,
     feedTitle: e.FEED_TITLE ?? 'Cổng thông tin điện tử thành phố Hải Phòng',
+    publicBaseUrl: e.PUBLIC_BASE_URL,
     webhooks: {
       allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS ?? STANDARD_RETRY_SCHEDULE_MS,

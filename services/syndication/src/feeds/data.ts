@@ -8,7 +8,7 @@
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
 import { utcMillis } from '@newsroom/service-kit';
-import { readPublicArticles } from '../public-articles/query.js';
+import { filterWhere, readPublicArticles } from '../public-articles/query.js';
 import type { PublicArticle, PublicArticlesQuery } from '../public-articles/query.js';
 
 export interface Removal {
@@ -23,7 +23,7 @@ export interface FeedData {
   readonly items: readonly PublicArticle[];
   readonly next?: string;
   readonly removals: readonly Removal[];
-  /** The newest change among the entries and removals (undefined: an empty feed). */
+  /** The newest change of any article under the feed's filters (undefined: none yet). */
   readonly updated?: string;
 }
 
@@ -38,14 +38,11 @@ export const readFeedData = async (
   const oldest = page.items[page.items.length - 1];
   const since = page.next === undefined ? undefined : oldest?.firstPublishedAt;
   const params: unknown[] = [];
-  const where = [`p.status IN ('unpublished', 'retracted')`];
-  const add = (clause: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
-  if (query.section !== undefined) add((n) => `p.section = $${n}`, query.section);
-  if (query.language !== undefined) add((n) => `lower(p.language) = lower($${n})`, query.language);
-  if (since !== undefined) add((n) => `p.updated_at >= $${n}::timestamptz`, since);
+  const where = [`p.status IN ('unpublished', 'retracted')`, ...filterWhere(query, params)];
+  if (since !== undefined) {
+    params.push(since);
+    where.push(`p.updated_at >= $${params.length}::timestamptz`);
+  }
   // Removals belong to the first page's window only: later pages are history.
   const { rows } =
     query.cursor !== undefined
@@ -68,8 +65,16 @@ export const readFeedData = async (
     at: r.at,
     notice: r.notice,
   }));
-  const times = [...page.items.map((i) => i.updatedAt), ...removals.map((r) => r.at)].sort();
-  const updated = times[times.length - 1];
+  // The feed's last change: of any article under its filters, withdrawn ones included, so that
+  // it never goes back (a page whose entry was withdrawn is modified, not older).
+  const lastParams: unknown[] = [];
+  const lastWhere = ['p.document IS NOT NULL', ...filterWhere(query, lastParams)];
+  const last = await sql.query<{ at: string | null }>(
+    `SELECT ${utcMillis('max(p.updated_at)')} AS at FROM ${quoteIdent(schema)}.public_articles p
+      WHERE ${lastWhere.join(' AND ')}`,
+    lastParams,
+  );
+  const updated = last.rows[0]?.at ?? undefined;
   return {
     items: page.items,
     ...(page.next === undefined ? {} : { next: page.next }),

@@ -26,6 +26,8 @@ import { rssFeed, RSS_TYPE } from './rss.js';
 export interface FeedOptions {
   /** The feeds' title. */
   readonly feedTitle: string;
+  /** The origin links are built on; undefined: the request's (its Host header). */
+  readonly publicBaseUrl: string | undefined;
 }
 
 const FORMATS: readonly (readonly [
@@ -57,6 +59,9 @@ const notModified = (req: Request, etag: string, lastModified: Date | undefined)
   );
 };
 
+const originOf = (req: Request, options: FeedOptions): string =>
+  options.publicBaseUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+
 /** The feed for one request, from the cache when the log has not moved since it was built. */
 const buildFeed = async (
   sql: SqlQueryable,
@@ -64,7 +69,7 @@ const buildFeed = async (
   req: Request,
   q: PublicArticlesQuery,
   format: { readonly file: string; readonly build: (data: FeedData, c: FeedContext) => string },
-  title: string,
+  options: FeedOptions,
 ): Promise<Omit<BuiltFeed, 'seq'>> => {
   const data = await readFeedData(sql, schema, q);
   const filters = new URLSearchParams({
@@ -73,12 +78,12 @@ const buildFeed = async (
     ...(q.limit === undefined ? {} : { limit: q.limit }),
   }).toString();
   const body = format.build(data, {
-    origin: `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`,
+    origin: originOf(req, options),
     path: `/v1/feeds/${format.file}`,
     filters: filters === '' ? '' : `?${filters}`,
     ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
     ...(data.next === undefined ? {} : { next: data.next }),
-    title,
+    title: options.feedTitle,
     ...(q.language === undefined ? {} : { language: q.language }),
   });
   return {
@@ -102,17 +107,10 @@ export const feedsRouter = (
       if (E.isLeft(query)) return sendInvalidQuery(res, query.left);
       await answerFromReadModel(res, 'the feeds', async () => {
         const seq = clock?.current();
-        const key = `${file} ${req.protocol}://${req.get('host') ?? ''} ${JSON.stringify(query.right)}`;
+        const key = `${file} ${originOf(req, options)} ${JSON.stringify(query.right)}`;
         let feed = cache.get(key, seq);
         if (feed === undefined) {
-          const built = await buildFeed(
-            sql,
-            schema,
-            req,
-            query.right,
-            { file, build },
-            options.feedTitle,
-          );
+          const built = await buildFeed(sql, schema, req, query.right, { file, build }, options);
           feed = { ...built, seq: seq ?? -1 };
           if (seq !== undefined) cache.set(key, feed);
         }

@@ -93,6 +93,23 @@ const toArticle = (r: Row): PublicArticle => ({
   content: JSON.parse(r.content) as Content,
 });
 
+/** The section and language filters over `p`, their values pushed onto `params`. */
+export const filterWhere = (
+  query: Pick<PublicArticlesQuery, 'section' | 'language'>,
+  params: unknown[],
+): string[] => {
+  const where: string[] = [];
+  if (query.section !== undefined) {
+    params.push(query.section);
+    where.push(`p.section = $${params.length}`);
+  }
+  if (query.language !== undefined) {
+    params.push(query.language);
+    where.push(`lower(p.language) = lower($${params.length})`);
+  }
+  return where;
+};
+
 /**
  * One page of the rows listed now (published, any embargo over), newest first publication
  * first, filtered by section and language; `select` names the columns (over `p`), each row
@@ -107,13 +124,7 @@ export const listedPage = async <R>(
 ): Promise<{ readonly rows: readonly R[]; readonly next?: string }> => {
   const limit = Number(query.limit ?? 20);
   const params: unknown[] = [];
-  const where = [LISTED, ...extraWhere];
-  const add = (clause: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
-  if (query.section !== undefined) add((n) => `p.section = $${n}`, query.section);
-  if (query.language !== undefined) add((n) => `lower(p.language) = lower($${n})`, query.language);
+  const where = [LISTED, ...extraWhere, ...filterWhere(query, params)];
   const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (cursor !== undefined) {
     params.push(cursor.at, cursor.id);
