@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { arrivals } from './arrivals.js';
 
 export interface TopicMessage {
   readonly key: string;
@@ -18,7 +19,7 @@ export const readPublicTopic = async (kafka: Kafka, topic: string) => {
     maxWaitTimeInMs: 100,
   });
   const messages: TopicMessage[] = [];
-  const waiters = new Set<() => void>();
+  const arrived = arrivals(messages, 'public topic');
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
@@ -33,30 +34,13 @@ export const readPublicTopic = async (kafka: Kafka, topic: string) => {
         headers,
         at: performance.now(),
       });
-      for (const wake of [...waiters]) wake();
+      arrived.notify();
     },
   });
   return {
     messages,
     until: (predicate: (m: readonly TopicMessage[]) => boolean, timeoutMs = 30_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!predicate(messages)) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `public topic: condition not met in ${timeoutMs} ms (${messages.length} messages)`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+      arrived.until(predicate, timeoutMs),
     stop: () => consumer.disconnect(),
   };
 };

@@ -4,6 +4,7 @@
  * parsed payload, and a resume point.
  */
 import { EventSource } from 'eventsource';
+import { arrivals } from './arrivals.js';
 
 export interface StreamEvent {
   readonly id: string;
@@ -30,7 +31,7 @@ export const readStream = async (
   options: { readonly lastEventId?: string } = {},
 ): Promise<StreamReader> => {
   const events: StreamEvent[] = [];
-  const waiters = new Set<() => void>();
+  const arrived = arrivals(events, 'stream');
   const source = new EventSource(url, {
     fetch: (input, init) =>
       fetch(input, {
@@ -48,7 +49,7 @@ export const readStream = async (
         type,
         payload: JSON.parse(e.data as string) as StreamEvent['payload'],
       });
-      for (const wake of [...waiters]) wake();
+      arrived.notify();
     });
   }
   await new Promise<void>((resolve, reject) => {
@@ -59,21 +60,7 @@ export const readStream = async (
   source.onerror = () => undefined; // reconnects on its own from here
   return {
     events,
-    until: (n, timeoutMs = 15_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (events.length < n) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${events.length} of ${n} stream events after ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+    until: (n, timeoutMs = 15_000) => arrived.until((e) => e.length >= n, timeoutMs),
     close: () => source.close(),
   };
 };

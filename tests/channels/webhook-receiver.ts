@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 
 import { Webhook } from 'standardwebhooks';
+import { arrivals } from './arrivals.js';
 
 export interface Received {
   readonly webhookId: string;
@@ -44,7 +45,7 @@ export interface Receiver {
 
 export const startReceiver = async (path = '/hook'): Promise<Receiver> => {
   const received: Received[] = [];
-  const waiters = new Set<() => void>();
+  const arrived = arrivals(received, 'receiver');
 
   const receiver: Receiver = {
     url: '',
@@ -52,25 +53,7 @@ export const startReceiver = async (path = '/hook'): Promise<Receiver> => {
     secrets: [],
     script: [],
     otherwise: { status: 204 },
-    until: (predicate, timeoutMs = 15_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (!predicate(received)) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `receiver: condition not met in ${timeoutMs} ms (${received.length} received)`,
-            ),
-          );
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+    until: (predicate, timeoutMs = 15_000) => arrived.until(predicate, timeoutMs),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
   const server = createServer((req, res) => {
@@ -104,7 +87,7 @@ export const startReceiver = async (path = '/hook'): Promise<Receiver> => {
         });
         res.writeHead(answer.status, answer.headers ?? {});
         res.end();
-        for (const wake of [...waiters]) wake();
+        arrived.notify();
       };
       if (req.url !== path) {
         res.writeHead(404).end();

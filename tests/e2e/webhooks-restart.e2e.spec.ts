@@ -55,6 +55,20 @@ describe('webhook deliveries across a killed syndication process', () => {
       expect(response.status, text).toBeLessThan(300);
       return JSON.parse(text) as { secret?: string };
     };
+    /** Created, submitted, approved and published, one after another. */
+    const publishAll = async (articles: readonly string[]) => {
+      for (const id of articles) {
+        await post('drafting', '/v1/drafts', 'reporter', {
+          articleId: id,
+          data: { content: { ...seedContent(), section } },
+        });
+        await post('drafting', `/v1/drafts/${id}/submit`, 'reporter', {});
+        await post('review', `/v1/reviews/${id}/approve`, 'editor', {});
+        await post('publishing', `/v1/publications/${id}/publish`, 'publisher', {
+          data: { mode: 'now' },
+        });
+      }
+    };
     receiver.otherwise = { status: 503 };
     const sub = await post('syndication', '/v1/subscriptions', 'publisher', {
       url: receiver.url,
@@ -62,17 +76,7 @@ describe('webhook deliveries across a killed syndication process', () => {
     });
     receiver.secrets.push(sub.secret!);
     const ids = Array.from({ length: 30 }, () => randomUUID());
-    for (const id of ids) {
-      await post('drafting', '/v1/drafts', 'reporter', {
-        articleId: id,
-        data: { content: { ...seedContent(), section } },
-      });
-      await post('drafting', `/v1/drafts/${id}/submit`, 'reporter', {});
-      await post('review', `/v1/reviews/${id}/approve`, 'editor', {});
-      await post('publishing', `/v1/publications/${id}/publish`, 'publisher', {
-        data: { mode: 'now' },
-      });
-    }
+    await publishAll(ids);
     // Each has been tried (and refused) at least once: they are pending in the outbox.
     await receiver.until((got) => new Set(got.map((r) => r.webhookId)).size === 30, 60_000);
     await cluster.kill(cluster.instances('syndication')[0]!);
@@ -96,17 +100,7 @@ describe('webhook deliveries across a killed syndication process', () => {
     // is recorded before the process ends, so nothing acknowledged is sent again.
     receiver.otherwise = { status: 204, delayMs: 800 };
     const more = Array.from({ length: 10 }, () => randomUUID());
-    for (const id of more) {
-      await post('drafting', '/v1/drafts', 'reporter', {
-        articleId: id,
-        data: { content: { ...seedContent(), section } },
-      });
-      await post('drafting', `/v1/drafts/${id}/submit`, 'reporter', {});
-      await post('review', `/v1/reviews/${id}/approve`, 'editor', {});
-      await post('publishing', `/v1/publications/${id}/publish`, 'publisher', {
-        data: { mode: 'now' },
-      });
-    }
+    await publishAll(more);
     await receiver.until((got) => got.filter((r) => r.answered === 204).length > 30, 30_000);
     await cluster.terminate(cluster.instances('syndication')[0]!);
     receiver.otherwise = { status: 204 };

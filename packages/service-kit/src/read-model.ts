@@ -12,6 +12,7 @@ import type { FieldError } from '@newsroom/contracts';
 import { sqlState } from '@newsroom/event-store';
 import { isConnectionFailure } from '@newsroom/processing';
 import { problem, sendProblem } from './problem.js';
+import type { SqlQueryable } from '@newsroom/event-store';
 
 export const PageLimit = patternText(
   'Limit',
@@ -102,3 +103,49 @@ export const answerFromReadModel = async (
 /** The query's field errors as a 400. */
 export const sendInvalidQuery = (res: Response, errors: readonly FieldError[]): void =>
   sendProblem(res, problem(400, 'Invalid Query', 'the query parameters are invalid', { errors }));
+
+/** What a page is read from: a table (aliased), its conditions and their values so far. */
+export interface PageSource {
+  readonly select: string;
+  readonly from: string;
+  readonly where: readonly string[];
+  readonly params: readonly unknown[];
+  /** The instant and the article id the page is ordered by, newest first (SQL over the alias). */
+  readonly at: string;
+  readonly id: string;
+}
+
+/**
+ * One page of `source`, newest first, after the cursor (`query.cursor`, from a `next`), at most
+ * `query.limit` rows (1..100, default 20); `next` when there are more.
+ */
+export const readPage = async <R>(
+  sql: SqlQueryable,
+  source: PageSource,
+  query: { readonly limit?: string; readonly cursor?: string },
+): Promise<{ readonly rows: readonly R[]; readonly next?: string }> => {
+  const limit = Number(query.limit ?? 20);
+  const params = [...source.params];
+  const where = [...source.where];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (cursor !== undefined) {
+    params.push(cursor.at, cursor.id);
+    where.push(
+      `(${source.at}, ${source.id}) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+    );
+  }
+  params.push(limit + 1);
+  const { rows } = await sql.query<R & { page_at: string | null; page_id: string }>(
+    `SELECT ${source.select}, ${utcMillis(source.at)} AS page_at, ${source.id}::text AS page_id
+       FROM ${source.from}
+      WHERE ${where.length === 0 ? 'true' : where.join(' AND ')}
+      ORDER BY ${source.at} DESC, ${source.id} DESC
+      LIMIT $${params.length}`,
+    params,
+  );
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return rows.length > limit && last?.page_at
+    ? { rows: page, next: encodeCursor({ at: last.page_at, id: last.page_id }) }
+    : { rows: page };
+};

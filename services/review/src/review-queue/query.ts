@@ -10,14 +10,7 @@ import { boundedText, strict } from '@newsroom/contracts';
 import type { FieldError } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
-import {
-  decodeCursor,
-  decodePageQuery,
-  encodeCursor,
-  PageCursor,
-  PageLimit,
-  utcMillis,
-} from '@newsroom/service-kit';
+import { decodePageQuery, PageCursor, PageLimit, readPage, utcMillis } from '@newsroom/service-kit';
 
 export const ReviewStatus = t.keyof({ pending: null, in_review: null, changes_requested: null });
 export type ReviewStatus = t.TypeOf<typeof ReviewStatus>;
@@ -78,7 +71,6 @@ export const readReviewQueue = async (
   schema: string,
   query: ReviewQueueQuery,
 ): Promise<ReviewPage> => {
-  const limit = Number(query.limit ?? 20);
   const params: unknown[] = [];
   const where = ['q.status IS NOT NULL'];
   const add = (clause: (n: number) => string, value: unknown) => {
@@ -88,27 +80,21 @@ export const readReviewQueue = async (
   if (query.status !== undefined) add((n) => `q.status = $${n}`, query.status);
   if (query.assignee !== undefined) add((n) => `q.assignee = $${n}`, query.assignee);
   if (query.section !== undefined) add((n) => `q.section = $${n}`, query.section);
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (cursor !== undefined) {
-    params.push(cursor.at, cursor.id);
-    where.push(
-      `(q.submitted_at, q.article_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-    );
-  }
-  params.push(limit + 1);
-  const { rows } = await sql.query<Row>(
-    `SELECT q.article_id::text AS article_id, q.status, q.kind, q.section, q.headline,
-            q.submitted_by, ${utcMillis('q.submitted_at')} AS submitted_at,
-            q.assignee, q.revision::text AS revision, q.comments::text AS comments
-       FROM ${quoteIdent(schema)}.review_queue q
-      WHERE ${where.join(' AND ')}
-      ORDER BY q.submitted_at DESC, q.article_id DESC
-      LIMIT $${params.length}`,
-    params,
+  const { rows, next } = await readPage<Row>(
+    sql,
+    {
+      select: `q.article_id::text AS article_id, q.status, q.kind, q.section, q.headline,
+        q.submitted_by, ${utcMillis('q.submitted_at')} AS submitted_at,
+        q.assignee, q.revision::text AS revision, q.comments::text AS comments`,
+      from: `${quoteIdent(schema)}.review_queue q`,
+      where,
+      params,
+      at: 'q.submitted_at',
+      id: 'q.article_id',
+    },
+    query,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const items = page.map((r): ReviewEntry => ({
+  const items = rows.map((r): ReviewEntry => ({
     articleId: r.article_id,
     status: r.status,
     kind: r.kind,
@@ -120,7 +106,5 @@ export const readReviewQueue = async (
     revision: Number(r.revision),
     comments: JSON.parse(r.comments) as unknown[],
   }));
-  return rows.length > limit && last?.submitted_at
-    ? { items, next: encodeCursor({ at: last.submitted_at, id: last.article_id }) }
-    : { items };
+  return next === undefined ? { items } : { items, next };
 };

@@ -13,7 +13,7 @@
  * document it sent out. Every channel is built from it: webhooks (their deliveries are made in
  * the same transaction), the public topic and the live stream.
  */
-import type { ArticleEventMessage, ArticleEventType } from '@newsroom/contracts';
+import type { ArticleEventMessage, ArticleEventType, Content } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { ack, handles } from '@newsroom/processing';
 import type { Processor, ProcessorMigration } from '@newsroom/processing';
@@ -77,6 +77,33 @@ interface Upsert {
   readonly change?: PublicChange;
 }
 
+/** A row's columns as a publication (or a correction) leaves them. */
+const publishedColumns = (d: {
+  readonly version: number;
+  readonly at: string;
+  readonly content: Content;
+}): Readonly<Record<string, unknown>> => ({
+  status: 'published',
+  version: d.version,
+  section: d.content.section ?? null,
+  language: d.content.language,
+  content: JSON.stringify(d.content),
+  first_published_at: d.at,
+  released_at: d.at,
+  updated_at: d.at,
+});
+
+/** What a publication or a correction sets on an existing row (the first publication kept). */
+const PUBLISHED_SET = [
+  `status = 'published'`,
+  'version = excluded.version',
+  'section = excluded.section',
+  'language = excluded.language',
+  'content = excluded.content',
+  'first_published_at = COALESCE(t.first_published_at, excluded.first_published_at)',
+  'updated_at = excluded.updated_at',
+] as const;
+
 const upsertFor = (m: ArticleEventMessage): Upsert | undefined => {
   const e = m.event;
   switch (e.type) {
@@ -89,55 +116,20 @@ const upsertFor = (m: ArticleEventMessage): Upsert | undefined => {
       return { insert: { embargoed_until: null }, set: ['embargoed_until = NULL'] };
     case 'ArticlePublished.v1':
       return {
-        insert: {
-          status: 'published',
-          version: e.data.version,
-          section: e.data.content.section ?? null,
-          language: e.data.content.language,
-          content: JSON.stringify(e.data.content),
-          first_published_at: e.data.at,
-          released_at: e.data.at,
-          updated_at: e.data.at,
-        },
-        set: [
-          `status = 'published'`,
-          'version = excluded.version',
-          'section = excluded.section',
-          'language = excluded.language',
-          'content = excluded.content',
-          'first_published_at = COALESCE(t.first_published_at, excluded.first_published_at)',
-          'released_at = excluded.released_at',
-          'updated_at = excluded.updated_at',
-          'notice = NULL',
-        ],
+        insert: publishedColumns(e.data),
+        set: [...PUBLISHED_SET, 'released_at = excluded.released_at', 'notice = NULL'],
         change: 'published',
       };
     case 'CorrectionPublished.v1': {
       const correction = { version: e.data.version, notice: e.data.notice, at: e.data.at };
       return {
-        insert: {
-          status: 'published',
-          version: e.data.version,
-          section: e.data.content.section ?? null,
-          language: e.data.content.language,
-          content: JSON.stringify(e.data.content),
-          // Its first publication never seen (a topic past its retention): the best known.
-          first_published_at: e.data.at,
-          released_at: e.data.at,
-          updated_at: e.data.at,
-          corrections: JSON.stringify([correction]),
-        },
+        // Its first publication never seen (a topic past its retention): the best known.
+        insert: { ...publishedColumns(e.data), corrections: JSON.stringify([correction]) },
         set: [
           // Only a published article is corrected; its row may hold no more than a schedule
           // when its publication was never seen.
-          `status = 'published'`,
-          'version = excluded.version',
-          'section = excluded.section',
-          'language = excluded.language',
-          'content = excluded.content',
-          'first_published_at = COALESCE(t.first_published_at, excluded.first_published_at)',
+          ...PUBLISHED_SET,
           'released_at = COALESCE(t.released_at, excluded.released_at)',
-          'updated_at = excluded.updated_at',
           'corrections = t.corrections || excluded.corrections',
         ],
         change: 'corrected',

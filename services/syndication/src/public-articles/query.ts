@@ -9,14 +9,7 @@ import { boundedText, LanguageTag, strict } from '@newsroom/contracts';
 import type { Content, FieldError } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
-import {
-  decodeCursor,
-  decodePageQuery,
-  encodeCursor,
-  PageCursor,
-  PageLimit,
-  utcMillis,
-} from '@newsroom/service-kit';
+import { decodePageQuery, PageCursor, PageLimit, readPage, utcMillis } from '@newsroom/service-kit';
 
 /** The query string as express gives it (strings); unknown parameters are refused. */
 export const PublicArticlesQuery = strict(
@@ -122,30 +115,20 @@ export const listedPage = async <R>(
   select: string,
   extraWhere: readonly string[] = [],
 ): Promise<{ readonly rows: readonly R[]; readonly next?: string }> => {
-  const limit = Number(query.limit ?? 20);
   const params: unknown[] = [];
   const where = [LISTED, ...extraWhere, ...filterWhere(query, params)];
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (cursor !== undefined) {
-    params.push(cursor.at, cursor.id);
-    where.push(
-      `(p.first_published_at, p.article_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
-    );
-  }
-  params.push(limit + 1);
-  const { rows } = await sql.query<R & { page_at: string; page_id: string }>(
-    `SELECT ${select}, ${utcMillis('p.first_published_at')} AS page_at, p.article_id::text AS page_id
-       FROM ${quoteIdent(schema)}.public_articles p
-      WHERE ${where.join(' AND ')}
-      ORDER BY p.first_published_at DESC, p.article_id DESC
-      LIMIT $${params.length}`,
-    params,
+  return readPage<R>(
+    sql,
+    {
+      select,
+      from: `${quoteIdent(schema)}.public_articles p`,
+      where,
+      params,
+      at: 'p.first_published_at',
+      id: 'p.article_id',
+    },
+    query,
   );
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  return rows.length > limit && last !== undefined
-    ? { rows: page, next: encodeCursor({ at: last.page_at, id: last.page_id }) }
-    : { rows: page };
 };
 
 /** One page of what is public now, newest first publication first. */
