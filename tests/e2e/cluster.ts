@@ -56,6 +56,8 @@ export const startTestCluster = async (options: {
     KAFKA_BROKERS: options.brokers,
     ARTICLE_EVENTS_TOPIC: topic,
     STANDBY_POLL_MS: '250',
+    // The public topic only where a suite asks for it (with a topic of its own).
+    PUBLIC_TOPIC: 'false',
     ...options.env,
   };
   const running = new Map<ProcessName, ServiceProcess[]>();
