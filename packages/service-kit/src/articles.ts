@@ -28,6 +28,7 @@ import type { EventStore } from '@newsroom/event-store';
 import { requireCaller } from './auth.js';
 import { StreamCache } from './command-handler.js';
 import { readArticle } from './article-stream.js';
+import type { ArticleRead } from './article-stream.js';
 import { StreamQueue } from './stream-queue.js';
 import type { CommandAccepted, CommandSpec } from './command-handler.js';
 import { etagOf, failureProblem, mountCommand } from './http-commands.js';
@@ -139,49 +140,73 @@ export const presentAccepted = (
 const REVISION = /^\d{1,15}$/;
 
 /**
+ * The article of a request (`:articleId`) as folded from its stream, `?revision=n` as it was at
+ * revision n, `?at=<RFC 3339>` as it was at that instant; or undefined, the problem sent (a bad
+ * id or query, a stream that does not decode, no article at that point).
+ */
+export const readArticleAsOf = async (
+  req: Request,
+  res: Response,
+  store: EventStore,
+  /** The query to read `revision` and `at` from (default the request's). */
+  query: Readonly<Record<string, unknown>> = req.query,
+): Promise<{ readonly articleId: string; readonly read: ArticleRead } | undefined> => {
+  const id = Uuid.decode(req.params['articleId']);
+  if (E.isLeft(id)) {
+    sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
+    return undefined;
+  }
+  const articleId = id.right; // lower case, as every stream name
+  const { revision, at } = query;
+  const errors: { path: string; message: string }[] = [];
+  if (revision !== undefined && !(typeof revision === 'string' && REVISION.test(revision))) {
+    errors.push({ path: 'revision', message: 'expected a non-negative integer' });
+  }
+  const instant = pipe(
+    IsoDateTime.decode(at),
+    E.map((text) => new Date(text)),
+    E.filterOrElse(
+      (date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999,
+      () => [] as t.Errors,
+    ),
+  );
+  if (at !== undefined && E.isLeft(instant)) {
+    errors.push({ path: 'at', message: 'expected an RFC 3339 date-time in years 1 to 9999' });
+  }
+  if (errors.length > 0) {
+    sendInvalidQuery(res, errors);
+    return undefined;
+  }
+  const loaded = await readArticle(store, articleId, {
+    ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
+    ...(at !== undefined && E.isRight(instant) ? { toInstant: instant.right } : {}),
+  });
+  if (E.isLeft(loaded)) {
+    sendProblem(res, failureProblem(loaded.left, articleHttp.rejectionProblem));
+    return undefined;
+  }
+  if (loaded.right.state.status === 'Initial') {
+    sendProblem(
+      res,
+      articleHttp.rejectionProblem({ _tag: 'ArticleNotFound', state: 'Initial', articleId }),
+    );
+    return undefined;
+  }
+  return { articleId, read: loaded.right };
+};
+
+/**
  * `GET <path>`: the article as folded from its stream, `?revision=n` as it was at revision n,
  * `?at=<RFC 3339>` as it was at that instant. 404 when the article (or that moment) does not exist.
  */
 export const mountArticleView = (router: Router, path: string, store: EventStore): void => {
   router.get(path, async (req: Request, res: Response) => {
-    const id = Uuid.decode(req.params['articleId']);
-    if (E.isLeft(id)) {
-      return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
-    }
-    const articleId = id.right; // lower case, as every stream name
-    const { revision, at } = req.query;
-    const errors: { path: string; message: string }[] = [];
-    if (revision !== undefined && !(typeof revision === 'string' && REVISION.test(revision))) {
-      errors.push({ path: 'revision', message: 'expected a non-negative integer' });
-    }
-    const instant = pipe(
-      IsoDateTime.decode(at),
-      E.map((text) => new Date(text)),
-      E.filterOrElse(
-        (date) => date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999,
-        () => [] as t.Errors,
-      ),
-    );
-    if (at !== undefined && E.isLeft(instant)) {
-      errors.push({ path: 'at', message: 'expected an RFC 3339 date-time in years 1 to 9999' });
-    }
-    if (errors.length > 0) return sendInvalidQuery(res, errors);
-    const loaded = await readArticle(store, articleId, {
-      ...(typeof revision === 'string' ? { toRevision: BigInt(revision) } : {}),
-      ...(at !== undefined && E.isRight(instant) ? { toInstant: instant.right } : {}),
-    });
-    if (E.isLeft(loaded))
-      return sendProblem(res, failureProblem(loaded.left, articleHttp.rejectionProblem));
-    const { state, revision: current } = loaded.right;
-    if (state.status === 'Initial') {
-      return sendProblem(
-        res,
-        articleHttp.rejectionProblem({ _tag: 'ArticleNotFound', state: 'Initial', articleId }),
-      );
-    }
+    const found = await readArticleAsOf(req, res, store);
+    if (found === undefined) return;
+    const { state, revision: current } = found.read;
     res.setHeader('ETag', etagOf(current));
     res.json({
-      articleId,
+      articleId: found.articleId,
       revision: Number(current),
       status: stateName(state),
       article: toArticleView(state),

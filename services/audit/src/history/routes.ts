@@ -11,11 +11,11 @@ import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { articleStreamName, decodeStoredArticleEvent, Uuid } from '@newsroom/contracts';
 import type { EventStore, RecordedEvent } from '@newsroom/event-store';
-import { callerOf, problem, requireCaller, sendProblem } from '@newsroom/service-kit';
+import { problem, sendProblem } from '@newsroom/service-kit';
+import { auditorsOnly } from '../auditors.js';
 import type { Authenticator } from '@newsroom/service-kit';
 import { summaryOf } from './summary.js';
 
-const READERS: ReadonlySet<string> = new Set(['auditor', 'admin']);
 const NDJSON = 'application/x-ndjson';
 
 export interface HistoryEntry {
@@ -86,15 +86,8 @@ export const historyRouter = (authenticator: Authenticator, store: EventStore): 
   const router = Router();
   router.get(
     '/:articleId/history',
-    requireCaller(authenticator),
+    ...auditorsOnly(authenticator),
     async (req: Request, res: Response) => {
-      const caller = callerOf(req);
-      if (!READERS.has(caller.role)) {
-        return sendProblem(
-          res,
-          problem(403, 'Forbidden', `the audit is for auditors and admins, not ${caller.role}`),
-        );
-      }
       const id = Uuid.decode(req.params['articleId']);
       if (E.isLeft(id)) {
         return sendProblem(res, problem(404, 'Not Found', 'the article id must be a UUID'));
