@@ -130,4 +130,75 @@ describe('audit time travel', () => {
     ]);
     expect((await sys.get('/v1/audit/actors/reporter.t?cursor=abc', auditor)).status).toBe(400);
   });
+
+  it('diffs any two versions word by word: the VIII-to-XIII correction is one syllable', async () => {
+    const id = randomUUID();
+    const content = seedContent();
+    await step(() => sys.post('/v1/drafts', reporter, { articleId: id, data: { content } }));
+    await step(() => sys.post(`/v1/drafts/${id}/submit`, reporter, {}));
+    await step(() => sys.post(`/v1/reviews/${id}/approve`, editor, {}));
+    await step(() =>
+      sys.post(`/v1/publications/${id}/publish`, publisher, { data: { mode: 'now' } }),
+    );
+    const fixedAt = content.blocks.findIndex(
+      (b) => b.kind === 'paragraph' && b.text.includes('Đại hội VIII'),
+    );
+    expect(fixedAt).toBeGreaterThanOrEqual(0);
+    const corrected = {
+      ...content,
+      blocks: content.blocks.map((b, i) =>
+        i === fixedAt && b.kind === 'paragraph'
+          ? { ...b, text: b.text.replace('Đại hội VIII', 'Đại hội XIII') }
+          : b,
+      ),
+    };
+    await step(() =>
+      sys.post(`/v1/publications/${id}/corrections`, reporter, {
+        data: { content: corrected, notice: 'Đính chính.' },
+      }),
+    );
+    await step(() => sys.post(`/v1/reviews/${id}/approve`, editor, {}));
+    await step(() => sys.post(`/v1/publications/${id}/corrections/publish`, publisher, {}));
+
+    const diff = await sys.get(`/v1/audit/articles/${id}/diff?from=v1&to=v2`, auditor);
+    expect(diff.status, diff.text).toBe(200);
+    expect(diff.body.changed).toHaveLength(1);
+    const [field] = diff.body.changed;
+    expect(field.path).toBe(`blocks.${fixedAt}.text`);
+    expect(field.parts.filter((p: { op: string }) => p.op !== 'equal')).toEqual([
+      { op: 'delete', text: 'VIII' },
+      { op: 'insert', text: 'XIII' },
+    ]);
+    expect(diff.body.unchanged).toBeGreaterThan(10);
+    // The equal parts are the stored text, byte for byte.
+    const before = field.parts
+      .filter((p: { op: string }) => p.op !== 'insert')
+      .map((p: { text: string }) => p.text)
+      .join('');
+    expect(before).toBe((content.blocks[fixedAt] as { text: string }).text);
+
+    const text = await sys.request('GET', `/v1/audit/articles/${id}/diff?from=v1&to=v2`, {
+      token: await sys.token('auditor', 'auditor.t'),
+      headers: { accept: 'text/plain' },
+    });
+    expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(text.text).toContain('Đại hội [-VIII-]{+XIII+}');
+    const html = await sys.request('GET', `/v1/audit/articles/${id}/diff?from=v1&to=v2`, {
+      token: await sys.token('auditor', 'auditor.t'),
+      headers: { accept: 'text/html' },
+    });
+    expect(html.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html.text).toContain('Đại hội <del>VIII</del><ins>XIII</ins>');
+    // Revisions work too: the draft as created against the text as it is now.
+    const revisions = await sys.get(`/v1/audit/articles/${id}/diff?from=0&to=6`, auditor);
+    expect(revisions.status).toBe(200);
+    expect(revisions.body.changed.map((c: { path: string }) => c.path)).toEqual([
+      `blocks.${fixedAt}.text`,
+    ]);
+    expect((await sys.get(`/v1/audit/articles/${id}/diff?from=v1&to=v9`, auditor)).status).toBe(
+      404,
+    );
+    expect((await sys.get(`/v1/audit/articles/${id}/diff?from=x&to=v2`, auditor)).status).toBe(400);
+    expect((await sys.get(`/v1/audit/articles/${id}/diff?from=v1&to=v2`, editor)).status).toBe(403);
+  });
 });

@@ -13,3 +13,4 @@ export * from './json-text.js';
 export * from './sealer.js';
 export * from './article-stream.js';
 export * from './read-model.js';
+export * from './markup.js';

@@ -6,7 +6,7 @@
  */
 import sanitizeHtml from 'sanitize-html';
 import type { Content } from '@newsroom/contracts';
-import { escapeMarkup } from './markup.js';
+import { escapeMarkup } from '@newsroom/service-kit';
 
 type Block = Content['blocks'][number];
 

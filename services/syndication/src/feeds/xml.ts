@@ -1,2 +1,2 @@
 /** XML text and attribute values: escaped, and well-formed whatever the text holds. */
-export { escapeMarkup as xml } from '../documents/markup.js';
+export { escapeMarkup as xml } from '@newsroom/service-kit';
