@@ -4,19 +4,10 @@
  */
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
 import { runProcess } from '@newsroom/service-kit';
-import { syndicationConfig } from '@newsroom/syndication';
-import type { SyndicationConfig } from '@newsroom/syndication';
+import { syndicationConfigOrExit } from '@newsroom/syndication';
 import { allServices } from './index.js';
 
-let syndication: SyndicationConfig;
-try {
-  syndication = syndicationConfig(process.env);
-} catch (error) {
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
-  );
-  process.exit(1);
-}
+const syndication = syndicationConfigOrExit(process.env);
 const publisher =
   syndication.publicTopic === undefined
     ? undefined

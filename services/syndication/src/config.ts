@@ -126,3 +126,17 @@ export const syndicationConfig = (
     },
   };
 };
+
+/** The settings of a process's environment; on an invalid one, the error logged and exit 1. */
+export const syndicationConfigOrExit = (
+  env: Readonly<Record<string, string | undefined>>,
+): SyndicationConfig => {
+  try {
+    return syndicationConfig(env);
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
+    );
+    process.exit(1);
+  }
+};

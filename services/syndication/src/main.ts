@@ -6,19 +6,10 @@
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
 import type { Publisher } from '@newsroom/messaging';
 import { runProcess } from '@newsroom/service-kit';
-import { syndicationConfig } from './config.js';
-import type { SyndicationConfig } from './config.js';
+import { syndicationConfigOrExit } from './config.js';
 import { syndicationService } from './routes.js';
 
-let config: SyndicationConfig;
-try {
-  config = syndicationConfig(process.env);
-} catch (error) {
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
-  );
-  process.exit(1);
-}
+const config = syndicationConfigOrExit(process.env);
 const publisher: Publisher | undefined =
   config.publicTopic === undefined
     ? undefined
