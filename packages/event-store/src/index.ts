@@ -2,6 +2,7 @@ export * from './port.js';
 export { canonicalJson, NotJsonError } from './jcs.js';
 export { canonicalEvent, digestStep, eventHash, sealHash, ZERO_HASH } from './hash.js';
 export * from './merkle.js';
+export * from './checkpoint.js';
 export { CheckpointConflictError } from './subscription.js';
 export type { QueryOptions, SqlDriver, SqlQueryable, SqlSession } from './postgres/driver.js';
 export { quoteIdent, sqlState } from './postgres/driver.js';
