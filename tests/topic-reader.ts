@@ -8,6 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Kafka } from 'kafkajs';
 import { decodeArticleEventMessage } from '@newsroom/contracts';
 import type { ArticleEventMessage } from '@newsroom/contracts';
+import { arrivals } from './channels/arrivals.js';
 
 export interface Received {
   readonly key: string;
@@ -38,7 +39,7 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
   });
   const received: Received[] = [];
   const undecodable: string[] = [];
-  const waiters = new Set<() => void>();
+  const arrived = arrivals(received, `events on ${topic}`);
   const distinct = new Set<string>();
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -62,28 +63,13 @@ export const readTopic = async (kafka: Kafka, topic: string): Promise<TopicReade
           at: performance.now(),
         });
       }
-      for (const wake of [...waiters]) wake();
+      arrived.notify();
     },
   });
   return {
     received,
     undecodable,
-    until: (count, timeoutMs = 60_000) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (distinct.size >= count) {
-            waiters.delete(check);
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${distinct.size} of ${count} events on ${topic} in ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      }),
+    until: (count, timeoutMs = 60_000) => arrived.until(() => distinct.size >= count, timeoutMs),
     stop: () => consumer.disconnect(),
   };
 };

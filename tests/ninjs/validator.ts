@@ -1,7 +1,7 @@
 /**
  * IPTC's own ninjs 3.1 schema, compiled with ajv (draft 2020-12) from the path in NINJS_SCHEMA
- * (the GeoJSON schema it refers to beside it). The schema is reading material beside the
- * project, never copied into it: without NINJS_SCHEMA the conformance tests fail and say why.
+ * (the GeoJSON schema it refers to beside it). The schema is never copied into the project:
+ * without NINJS_SCHEMA the conformance tests fail and say why.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,7 @@ export const ninjsValidator = (): NinjsValidator => {
   const path = process.env['NINJS_SCHEMA'];
   if (path === undefined || path === '') {
     throw new Error(
-      'NINJS_SCHEMA is not set: point it at ninjs-schema_3.1.json (.ci/run uses ../shared/specs)',
+      "NINJS_SCHEMA is not set: point it at IPTC's ninjs-schema_3.1.json, with GeoJSON-schema.json beside it",
     );
   }
   // CommonJS modules: their default export sits under `default` when loaded from ESM.

@@ -67,6 +67,15 @@ export const consistencyProof = (m: number, leaves: readonly Uint8Array[]): Buff
 
 const odd = (n: bigint) => (n & 1n) === 1n;
 
+/** RFC 9162's "until LSB(fn) is set or fn is 0, right-shift fn and sn" (both verifiers). */
+const climb = (fn: bigint, sn: bigint): [bigint, bigint] => {
+  while (!odd(fn) && fn !== 0n) {
+    fn >>= 1n;
+    sn >>= 1n;
+  }
+  return [fn, sn];
+};
+
 /** RFC 9162 §2.1.3.2: whether `leaf` is leaf `index` of the tree of `size` with `root`. */
 export const verifyInclusion = (
   index: number,
@@ -83,12 +92,7 @@ export const verifyInclusion = (
     if (sn === 0n) return false; // longer than the path
     if (odd(fn) || fn === sn) {
       r = nodeHash(p, r);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0n) {
-          fn >>= 1n;
-          sn >>= 1n;
-        }
-      }
+      [fn, sn] = climb(fn, sn);
     } else {
       r = nodeHash(r, p);
     }
@@ -124,12 +128,7 @@ export const verifyConsistency = (
     if (odd(fn) || fn === sn) {
       fr = nodeHash(c, fr);
       sr = nodeHash(c, sr);
-      if (!odd(fn)) {
-        while (!odd(fn) && fn !== 0n) {
-          fn >>= 1n;
-          sn >>= 1n;
-        }
-      }
+      [fn, sn] = climb(fn, sn);
     } else {
       sr = nodeHash(sr, c);
     }

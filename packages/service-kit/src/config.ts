@@ -10,7 +10,7 @@ const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '::1'])
 export const DEVELOPMENT_JWT_SECRET = 'newsroom-development-secret-do-not-use-in-production';
 
 /** A whole number of at least `min` from an environment variable. */
-const intFromString = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+export const intFromString = (name: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   new t.Type<number, string, unknown>(
     name,
     (u): u is number => typeof u === 'number',
@@ -35,6 +35,17 @@ const PortFromString = new t.Type<number, string, unknown>(
   String,
 );
 
+/** A Kafka topic name from an environment variable. */
+export const TopicNameFromString = new t.Type<string, string, unknown>(
+  'TopicName',
+  (u): u is string => typeof u === 'string',
+  (u, c) =>
+    typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
+      ? t.success(u)
+      : t.failure(u, c, 'a Kafka topic name'),
+  String,
+);
+
 /** The environment a process reads, decoded once at start-up (one codec for this boundary). */
 export const Environment = t.partial({
   PORT: PortFromString,
@@ -54,15 +65,7 @@ export const Environment = t.partial({
   REQUEST_TIMEOUT_MS: intFromString('RequestTimeoutMs', 1_000),
   STANDBY_POLL_MS: intFromString('StandbyPollMs', 10, 60_000),
   TRANSPORT: t.keyof({ embedded: null, kafka: null }),
-  ARTICLE_EVENTS_TOPIC: new t.Type<string, string, unknown>(
-    'TopicName',
-    (u): u is string => typeof u === 'string',
-    (u, c) =>
-      typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
-        ? t.success(u)
-        : t.failure(u, c, 'a Kafka topic name'),
-    String,
-  ),
+  ARTICLE_EVENTS_TOPIC: TopicNameFromString,
 });
 export type Environment = t.TypeOf<typeof Environment>;
 

@@ -11,17 +11,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-
-const whole = (name: string, min: number, max: number) =>
-  new t.Type<number, string, unknown>(
-    name,
-    (u): u is number => typeof u === 'number',
-    (u, c) => {
-      const n = typeof u === 'string' && /^\d{1,10}$/.test(u) ? Number(u) : NaN;
-      return n >= min && n <= max ? t.success(n) : t.failure(u, c, `a whole number ${min}..${max}`);
-    },
-    String,
-  );
+import { intFromString, TopicNameFromString } from '@newsroom/service-kit';
 
 const Schedule = new t.Type<readonly number[], string, unknown>(
   'RetrySchedule',
@@ -37,24 +27,16 @@ const Schedule = new t.Type<readonly number[], string, unknown>(
 const Flag = t.keyof({ true: null, false: null });
 
 export const SyndicationEnvironment = t.partial({
-  STREAM_MAX_CLIENTS: whole('StreamMaxClients', 1, 1_000_000),
-  STREAM_HEARTBEAT_MS: whole('StreamHeartbeatMs', 100, 3_600_000),
-  STREAM_POLL_MS: whole('StreamPollMs', 5, 60_000),
+  STREAM_MAX_CLIENTS: intFromString('StreamMaxClients', 1, 1_000_000),
+  STREAM_HEARTBEAT_MS: intFromString('StreamHeartbeatMs', 100, 3_600_000),
+  STREAM_POLL_MS: intFromString('StreamPollMs', 5, 60_000),
   SYNDICATION_LOCATED: t.string,
   FEED_TITLE: t.string,
   WEBHOOK_ALLOW_PRIVATE_URLS: Flag,
   WEBHOOK_RETRY_SCHEDULE_MS: Schedule,
-  WEBHOOK_TIMEOUT_MS: whole('WebhookTimeoutMs', 100, 600_000),
-  WEBHOOK_ROTATION_GRACE_MS: whole('WebhookRotationGraceMs', 0, 30 * 86_400_000),
-  SYNDICATION_TOPIC: new t.Type<string, string, unknown>(
-    'TopicName',
-    (u): u is string => typeof u === 'string',
-    (u, c) =>
-      typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
-        ? t.success(u)
-        : t.failure(u, c, 'a topic name'),
-    String,
-  ),
+  WEBHOOK_TIMEOUT_MS: intFromString('WebhookTimeoutMs', 100, 600_000),
+  WEBHOOK_ROTATION_GRACE_MS: intFromString('WebhookRotationGraceMs', 0, 30 * 86_400_000),
+  SYNDICATION_TOPIC: TopicNameFromString,
   PUBLIC_TOPIC: Flag,
   PUBLIC_BASE_URL: new t.Type<string, string, unknown>(
     'BaseUrl',

@@ -29,8 +29,8 @@ export const syndicationService = (
   publisher?: Publisher,
 ): ServiceDefinition => {
   const schema = deps.readModelSchema('syndication');
-  const hub = createStreamHub(deps.sql, schema, config.stream);
   const clock = startLogClock(deps.sql, schema, config.stream.pollMs);
+  const hub = createStreamHub(deps.sql, schema, { ...config.stream, head: clock.current });
   const sender = webhookSender({
     schema,
     sql: deps.sql,

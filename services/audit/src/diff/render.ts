@@ -2,8 +2,6 @@
 import { escapeMarkup } from '@newsroom/service-kit';
 import type { ContentDiff } from './content.js';
 
-const escape = escapeMarkup;
-
 export const diffText = (d: ContentDiff): string =>
   d.changed
     .map(
@@ -21,19 +19,19 @@ export const diffHtml = (d: ContentDiff, title: string): string =>
     '<!doctype html>',
     '<html lang="vi"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escape(title)}</title>`,
+    `<title>${escapeMarkup(title)}</title>`,
     '<style>del{background:#fdd;text-decoration:line-through}ins{background:#dfd;text-decoration:none}section{margin:1em 0}h2{font-size:1em;font-family:monospace}p{white-space:pre-wrap}</style>',
     '</head><body>',
-    `<h1>${escape(title)}</h1>`,
+    `<h1>${escapeMarkup(title)}</h1>`,
     ...d.changed.map(
       (f) =>
-        `<section><h2>${escape(f.path)}</h2><p>${f.parts
+        `<section><h2>${escapeMarkup(f.path)}</h2><p>${f.parts
           .map((p) =>
             p.op === 'equal'
-              ? escape(p.text)
+              ? escapeMarkup(p.text)
               : p.op === 'delete'
-                ? `<del>${escape(p.text)}</del>`
-                : `<ins>${escape(p.text)}</ins>`,
+                ? `<del>${escapeMarkup(p.text)}</del>`
+                : `<ins>${escapeMarkup(p.text)}</ins>`,
           )
           .join('')}</p></section>`,
     ),

@@ -10,29 +10,28 @@ import { escapeMarkup } from '@newsroom/service-kit';
 
 type Block = Content['blocks'][number];
 
-const escape = escapeMarkup;
-
 const blockHtml = (block: Block): string => {
   switch (block.kind) {
     case 'paragraph':
-      return `<p>${escape(block.text)}</p>`;
+      return `<p>${escapeMarkup(block.text)}</p>`;
     case 'heading':
-      return `<h${block.level}>${escape(block.text)}</h${block.level}>`;
+      return `<h${block.level}>${escapeMarkup(block.text)}</h${block.level}>`;
     case 'quote':
-      return `<blockquote><p>${escape(block.text)}</p>${
-        block.attribution === undefined ? '' : `<cite>${escape(block.attribution)}</cite>`
+      return `<blockquote><p>${escapeMarkup(block.text)}</p>${
+        block.attribution === undefined ? '' : `<cite>${escapeMarkup(block.attribution)}</cite>`
       }</blockquote>`;
     case 'list': {
       const tag = block.ordered ? 'ol' : 'ul';
-      return `<${tag}>${block.items.map((i) => `<li>${escape(i)}</li>`).join('')}</${tag}>`;
+      return `<${tag}>${block.items.map((i) => `<li>${escapeMarkup(i)}</li>`).join('')}</${tag}>`;
     }
     case 'image': {
       const img =
         block.src === undefined
           ? ''
-          : `<img src="${escape(block.src)}" alt="${escape(block.alt ?? block.caption)}">`;
-      const credit = block.credit === undefined ? '' : ` <small>${escape(block.credit)}</small>`;
-      return `<figure>${img}<figcaption>${escape(block.caption)}${credit}</figcaption></figure>`;
+          : `<img src="${escapeMarkup(block.src)}" alt="${escapeMarkup(block.alt ?? block.caption)}">`;
+      const credit =
+        block.credit === undefined ? '' : ` <small>${escapeMarkup(block.credit)}</small>`;
+      return `<figure>${img}<figcaption>${escapeMarkup(block.caption)}${credit}</figcaption></figure>`;
     }
     default: {
       const never: never = block;
@@ -69,9 +68,10 @@ const ALLOWED: sanitizeHtml.IOptions = {
 /** The article for a feed reader: its correction notices (newest first), then its blocks. */
 export const articleHtml = (blocks: readonly Block[], notices: readonly string[]): string =>
   sanitizeHtml(
-    [...notices.map((n) => `<aside><p>${escape(n)}</p></aside>`), ...blocks.map(blockHtml)].join(
-      '\n',
-    ),
+    [
+      ...notices.map((n) => `<aside><p>${escapeMarkup(n)}</p></aside>`),
+      ...blocks.map(blockHtml),
+    ].join('\n'),
     ALLOWED,
   );
 

@@ -42,6 +42,8 @@ export interface HubOptions {
   readonly heartbeatMs?: number;
   readonly maxClients?: number;
   readonly maxBufferedBytes?: number;
+  /** The log's head as a clock already reads it (log-clock.ts): read here when unset. */
+  readonly head?: () => number | undefined;
 }
 
 export const matches = (f: StreamFilters, e: SyndicationEvent): boolean =>
@@ -86,7 +88,9 @@ export const createStreamHub = (sql: SqlQueryable, schema: string, options: HubO
     if (last === undefined || clients.size === 0) {
       // Nobody live to send to: keep up with the head, unless a client came meanwhile (its
       // catch-up then sets where the reader goes on from).
-      const head = await readLastSeq(sql, schema);
+      // A clock's reading may be a poll old: safe, since a client's catch-up reads the head
+      // itself and is sent nothing at or before it.
+      const head = options.head?.() ?? (await readLastSeq(sql, schema));
       if (clients.size === 0) last = head;
       return;
     }
