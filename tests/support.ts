@@ -23,7 +23,7 @@ export const dropSystemSchemas = async (databaseUrl: string, schema: string): Pr
   await client.connect();
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    for (const service of ['publishing', 'review', 'relay', 'syndication']) {
+    for (const service of ['publishing', 'review', 'relay', 'syndication', 'audit']) {
       await client.query(`DROP SCHEMA IF EXISTS "${schema}_${service}" CASCADE`);
     }
   } finally {

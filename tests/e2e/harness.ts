@@ -35,6 +35,8 @@ export interface Reply {
 export interface TestSystem {
   readonly url: string;
   readonly store: PostgresEventStore;
+  /** A service's read models are in `<prefix>_<service>` (the store's is `store.schema`). */
+  readonly prefix: string;
   readonly secret: string;
   token(role: Role, sub: string): Promise<string>;
   request(method: string, path: string, options?: RequestOptions): Promise<Reply>;
@@ -116,6 +118,7 @@ export const startTestSystem = async (
   return {
     url: system.url,
     store: opened.store,
+    prefix: schema,
     secret,
     token,
     request,

@@ -28,42 +28,141 @@ const split = (n: number): number => {
   return k;
 };
 
+/**
+ * The hash of leaves [start, end) as a subtree of the log's tree: the proofs below ask only
+ * for ranges that begin at a multiple of the power of two at or above their length, which is
+ * what lets a stored tree answer them from O(log n) complete nodes (see `nodesCovering`).
+ */
+export type RangeHash = (start: number, end: number) => Buffer;
+
+/** MTH of [start, end) computed from the leaves themselves. */
+export const rangeOfLeaves =
+  (leaves: readonly Uint8Array[]): RangeHash =>
+  (start, end) => {
+    const n = end - start;
+    if (n === 0) return EMPTY_ROOT;
+    if (n === 1) return Buffer.from(leaves[start]!);
+    const k = split(n);
+    return nodeHash(rangeOfLeaves(leaves)(start, start + k), rangeOfLeaves(leaves)(start + k, end));
+  };
+
 /** MTH over leaf hashes. */
-export const rootOf = (leaves: readonly Uint8Array[]): Buffer => {
-  if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return Buffer.from(leaves[0]!);
-  const k = split(leaves.length);
-  return nodeHash(rootOf(leaves.slice(0, k)), rootOf(leaves.slice(k)));
-};
+export const rootOf = (leaves: readonly Uint8Array[]): Buffer =>
+  rangeOfLeaves(leaves)(0, leaves.length);
 
-/** The audit path of leaf `index` in the tree over `leaves` (RFC 6962 PATH). */
-export const inclusionProof = (index: number, leaves: readonly Uint8Array[]): Buffer[] => {
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
-    throw new RangeError(`no leaf ${index} in a tree of ${leaves.length}`);
+/** The audit path of leaf `index` in the tree of `size` leaves (RFC 6962 PATH). */
+export const inclusionPath = (index: number, size: number, range: RangeHash): Buffer[] => {
+  if (!Number.isInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`no leaf ${index} in a tree of ${size}`);
   }
-  if (leaves.length === 1) return [];
-  const k = split(leaves.length);
-  return index < k
-    ? [...inclusionProof(index, leaves.slice(0, k)), rootOf(leaves.slice(k))]
-    : [...inclusionProof(index - k, leaves.slice(k)), rootOf(leaves.slice(0, k))];
+  const path = (m: number, start: number, end: number): Buffer[] => {
+    if (end - start === 1) return [];
+    const k = split(end - start);
+    return m < k
+      ? [...path(m, start, start + k), range(start + k, end)]
+      : [...path(m - k, start + k, end), range(start, start + k)];
+  };
+  return path(index, 0, size);
 };
 
-const subproof = (m: number, leaves: readonly Uint8Array[], whole: boolean): Buffer[] => {
-  const n = leaves.length;
-  if (m === n) return whole ? [] : [rootOf(leaves)];
-  const k = split(n);
-  return m <= k
-    ? [...subproof(m, leaves.slice(0, k), whole), rootOf(leaves.slice(k))]
-    : [...subproof(m - k, leaves.slice(k), false), rootOf(leaves.slice(0, k))];
-};
-
-/** That the tree over the first `m` leaves is a prefix of the tree over `leaves` (RFC 6962 PROOF). */
-export const consistencyProof = (m: number, leaves: readonly Uint8Array[]): Buffer[] => {
-  if (!Number.isInteger(m) || m < 0 || m > leaves.length) {
-    throw new RangeError(`no tree of ${m} inside one of ${leaves.length}`);
+/** That the tree of `m` leaves is a prefix of the tree of `size` (RFC 6962 PROOF). */
+export const consistencyPath = (m: number, size: number, range: RangeHash): Buffer[] => {
+  if (!Number.isInteger(m) || m < 0 || m > size) {
+    throw new RangeError(`no tree of ${m} inside one of ${size}`);
   }
-  return m === 0 ? [] : subproof(m, leaves, true);
+  const subproof = (m: number, start: number, end: number, whole: boolean): Buffer[] => {
+    if (m === end - start) return whole ? [] : [range(start, end)];
+    const k = split(end - start);
+    return m <= k
+      ? [...subproof(m, start, start + k, whole), range(start + k, end)]
+      : [...subproof(m - k, start + k, end, false), range(start, start + k)];
+  };
+  return m === 0 ? [] : subproof(m, 0, size, true);
 };
+
+/** The audit path of leaf `index` in the tree over `leaves`. */
+export const inclusionProof = (index: number, leaves: readonly Uint8Array[]): Buffer[] =>
+  inclusionPath(index, leaves.length, rangeOfLeaves(leaves));
+
+/** That the tree over the first `m` leaves is a prefix of the tree over `leaves`. */
+export const consistencyProof = (m: number, leaves: readonly Uint8Array[]): Buffer[] =>
+  consistencyPath(m, leaves.length, rangeOfLeaves(leaves));
+
+/** A complete subtree: `2^level` leaves from `index * 2^level` (level 0: a leaf). */
+export interface NodeKey {
+  readonly level: number;
+  readonly index: number;
+}
+
+/**
+ * The complete subtrees whose hashes make MTH of [start, end), largest first, for a range the
+ * proofs ask for (`start` a multiple of the power of two at or above its length).
+ */
+export const nodesCovering = (start: number, end: number): NodeKey[] => {
+  const keys: NodeKey[] = [];
+  for (let at = start; at < end;) {
+    let level = 0;
+    while (at % 2 ** (level + 1) === 0 && at + 2 ** (level + 1) <= end) level++;
+    keys.push({ level, index: at / 2 ** level });
+    at += 2 ** level;
+  }
+  return keys;
+};
+
+/** MTH of a range from its covering complete subtrees (right to left: the tree's shape). */
+export const foldNodes = (hashes: readonly Uint8Array[]): Buffer => {
+  if (hashes.length === 0) return EMPTY_ROOT;
+  let root: Buffer = Buffer.from(hashes[hashes.length - 1]!);
+  for (let i = hashes.length - 2; i >= 0; i--) root = nodeHash(hashes[i]!, root);
+  return root;
+};
+
+/**
+ * The tree grown one leaf at a time, keeping only its complete subtrees on the right edge (at
+ * most log2 n hashes): the root at any size, and the nodes each new leaf completes.
+ */
+export class TreeFrontier {
+  #size: number;
+  readonly #edge: Buffer[];
+
+  /** From `size` leaves whose covering subtrees are `edge` (largest first), or empty. */
+  constructor(size = 0, edge: readonly Uint8Array[] = []) {
+    if (nodesCovering(0, size).length !== edge.length) {
+      throw new RangeError(`a tree of ${size} has ${nodesCovering(0, size).length} edge nodes`);
+    }
+    this.#size = size;
+    this.#edge = edge.map((h) => Buffer.from(h));
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  root(): Buffer {
+    return foldNodes(this.#edge);
+  }
+
+  edge(): readonly Buffer[] {
+    return [...this.#edge];
+  }
+
+  /** Adds a leaf hash; answers the complete nodes (level 1 and up) it completes, in order. */
+  push(leaf: Uint8Array): { level: number; index: number; hash: Buffer }[] {
+    const made: { level: number; index: number; hash: Buffer }[] = [];
+    let hash: Buffer = Buffer.from(leaf);
+    let index = this.#size;
+    let level = 0;
+    while (index % 2 === 1) {
+      hash = nodeHash(this.#edge.pop()!, hash);
+      index = (index - 1) / 2;
+      level++;
+      made.push({ level, index, hash });
+    }
+    this.#edge.push(hash);
+    this.#size++;
+    return made;
+  }
+}
 
 const odd = (n: bigint) => (n & 1n) === 1n;
 

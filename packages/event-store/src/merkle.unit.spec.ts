@@ -7,11 +7,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  consistencyPath,
   consistencyProof,
   EMPTY_ROOT,
+  foldNodes,
+  inclusionPath,
   inclusionProof,
   leafHash,
+  nodesCovering,
+  rangeOfLeaves,
   rootOf,
+  TreeFrontier,
   verifyConsistency,
   verifyInclusion,
 } from './merkle.js';
@@ -184,5 +190,51 @@ describe('the Merkle tree (RFC 6962 / 9162)', () => {
       }),
       { numRuns: 300, seed: 9162 },
     );
+  });
+
+  it('a stored tree (complete nodes only) answers every proof as the leaves do', () => {
+    fc.assert(
+      fc.property(tree, fc.nat(), (leaves, pick) => {
+        const n = leaves.length;
+        // The nodes a frontier makes as it grows are all the complete subtrees there are.
+        const frontier = new TreeFrontier();
+        const stored = new Map<string, Buffer>();
+        leaves.forEach((leaf, i) => {
+          stored.set(`0:${i}`, Buffer.from(leaf));
+          for (const made of frontier.push(leaf)) {
+            expect(hex(made.hash)).toBe(
+              hex(
+                rangeOfLeaves(leaves)(
+                  made.index * 2 ** made.level,
+                  (made.index + 1) * 2 ** made.level,
+                ),
+              ),
+            );
+            stored.set(`${made.level}:${made.index}`, made.hash);
+          }
+          expect(hex(frontier.root()), `root at ${i + 1}`).toBe(
+            hex(rootOf(leaves.slice(0, i + 1))),
+          );
+        });
+        const fromNodes = (start: number, end: number) =>
+          foldNodes(nodesCovering(start, end).map((k) => stored.get(`${k.level}:${k.index}`)!));
+        const i = pick % n;
+        const m = 1 + (pick % n);
+        expect(inclusionPath(i, n, fromNodes).map(hex)).toEqual(inclusionProof(i, leaves).map(hex));
+        expect(consistencyPath(m, n, fromNodes).map(hex)).toEqual(
+          consistencyProof(m, leaves).map(hex),
+        );
+        // A frontier resumed from its edge goes on as the one that never stopped.
+        const resumed = new TreeFrontier(frontier.size, frontier.edge());
+        const more = leafHash(Buffer.from('next'));
+        resumed.push(more);
+        expect(hex(resumed.root())).toBe(hex(rootOf([...leaves, more])));
+      }),
+      { numRuns: 300, seed: 1962 },
+    );
+  });
+
+  it('refuses to resume from an edge of the wrong length', () => {
+    expect(() => new TreeFrontier(3, [EMPTY_ROOT])).toThrow(/has 2 edge nodes/);
   });
 });

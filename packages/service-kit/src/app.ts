@@ -17,6 +17,9 @@ import { duplicateKey, invalidUtf8Offset } from './json-text.js';
 export interface ReadinessCheck {
   readonly name: string;
   readonly check: () => Promise<void>;
+  /** A failure that leaves the process serving (a failed seal): `/readyz` answers 200 with
+   *  status `degraded` and the error, rather than 503. */
+  readonly degradesOnly?: boolean;
 }
 
 export interface AppOptions {
@@ -165,17 +168,28 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
   });
   app.get('/readyz', async (_req, res) => {
     const results = await Promise.all(
-      (options.readiness ?? []).map(async ({ name, check }) => {
+      (options.readiness ?? []).map(async ({ name, check, degradesOnly }) => {
         try {
           await check();
           return { name, ok: true as const };
         } catch (error) {
-          return { name, ok: false as const, error: (error as Error).message };
+          return {
+            name,
+            ok: false as const,
+            ...(degradesOnly === true ? { degradesOnly } : {}),
+            error: (error as Error).message,
+          };
         }
       }),
     );
-    const ready = results.every((r) => r.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+    const failed = results.filter((r) => !r.ok);
+    const status =
+      failed.length === 0
+        ? 'ready'
+        : failed.every((r) => 'degradesOnly' in r)
+          ? 'degraded'
+          : 'not ready';
+    res.status(status === 'not ready' ? 503 : 200).json({ status, checks: results });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());

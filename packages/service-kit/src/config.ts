@@ -94,11 +94,12 @@ export interface ServiceConfig {
   readonly articleEventsTopic: string;
 }
 
-export const loadConfig = (
-  env: Record<string, string | undefined> = process.env,
-  defaults: { readonly port: number } = { port: 8080 },
-): ServiceConfig => {
-  const decoded = Environment.decode(
+/** The variables `codec` reads (empty ones as unset), or one error naming every wrong one. */
+export const decodeEnvironment = <C extends t.Any>(
+  codec: C,
+  env: Readonly<Record<string, string | undefined>>,
+): t.TypeOf<C> => {
+  const decoded = codec.decode(
     Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
   );
   if (isLeft(decoded)) {
@@ -110,7 +111,26 @@ export const loadConfig = (
     );
     throw new Error(`invalid environment: ${[...new Set(fields)].join(', ')}`);
   }
-  const e = decoded.right;
+  return decoded.right as t.TypeOf<C>;
+};
+
+/** A service's settings at start-up; when they are wrong, the error logged and exit 1. */
+export const settingsOrExit = <A>(read: () => A): A => {
+  try {
+    return read();
+  } catch (error) {
+    console.error(
+      JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
+    );
+    process.exit(1);
+  }
+};
+
+export const loadConfig = (
+  env: Record<string, string | undefined> = process.env,
+  defaults: { readonly port: number } = { port: 8080 },
+): ServiceConfig => {
+  const e = decodeEnvironment(Environment, env);
   const claims = {
     ...(e.JWT_ISSUER === undefined ? {} : { issuer: e.JWT_ISSUER }),
     ...(e.JWT_AUDIENCE === undefined ? {} : { audience: e.JWT_AUDIENCE }),

@@ -14,3 +14,4 @@ export * from './sealer.js';
 export * from './article-stream.js';
 export * from './read-model.js';
 export * from './markup.js';
+export * from './topic-sender.js';

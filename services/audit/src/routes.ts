@@ -6,22 +6,76 @@
  * and consistency proofs over the log's Merkle tree. Verification and export build on the same
  * reads.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import type { Publisher } from '@newsroom/messaging';
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
+import type { AuditConfig } from './config.js';
 import { historyRouter } from './history/routes.js';
 import { timeTravelRouter } from './time-travel/routes.js';
 import { actorsRouter } from './actors/routes.js';
 import { diffRouter } from './diff/routes.js';
 import { proofsRouter } from './proofs/routes.js';
+import { logSigner } from './tree/seal.js';
+import { treeSealer } from './tree/sealer.js';
+import { treeHeadsRouter } from './tree-heads/routes.js';
+import { treeHeadsTopicProcessor } from './tree-heads/topic.js';
 
 export const AUDIT = '/v1/audit';
 
-export const auditService = (deps: ServiceDeps): ServiceDefinition => ({
-  name: 'audit',
-  routes: [
-    [`${AUDIT}/articles`, historyRouter(deps.authenticator, deps.store)],
-    [`${AUDIT}/articles`, timeTravelRouter(deps.authenticator, deps.store)],
-    [`${AUDIT}/articles`, diffRouter(deps.authenticator, deps.store)],
-    [`${AUDIT}/actors`, actorsRouter(deps.authenticator, deps.store)],
-    [`${AUDIT}/proofs`, proofsRouter(deps.authenticator, deps.store)],
-  ],
+/** Settings with a key that lives as long as the process (tests, and a platform given none). */
+export const ephemeralAuditConfig = (storeSchema: string): AuditConfig => ({
+  origin: `newsroom/${storeSchema}`,
+  signingKey: generateKeyPairSync('ed25519').privateKey,
+  keySource: { kind: 'ephemeral', path: '' },
+  sealIntervalMs: 60_000,
+  treePollMs: 250,
+  publicTopic: undefined,
 });
+
+export const auditService = (
+  deps: ServiceDeps,
+  config: AuditConfig = ephemeralAuditConfig(deps.store.schema),
+  /** Where tree heads go, when `config.publicTopic` names a topic. */
+  publisher?: Publisher,
+): ServiceDefinition => {
+  const schema = deps.readModelSchema('audit');
+  const signer = logSigner(config.origin, config.signingKey);
+  const sealer = treeSealer({
+    schema,
+    sql: deps.sql,
+    store: deps.store,
+    signer,
+    sealIntervalMs: config.sealIntervalMs,
+    treePollMs: config.treePollMs,
+    ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+  });
+  return {
+    name: 'audit',
+    routes: [
+      [`${AUDIT}/articles`, historyRouter(deps.authenticator, deps.store)],
+      [`${AUDIT}/articles`, timeTravelRouter(deps.authenticator, deps.store)],
+      [`${AUDIT}/articles`, diffRouter(deps.authenticator, deps.store)],
+      [`${AUDIT}/actors`, actorsRouter(deps.authenticator, deps.store)],
+      [`${AUDIT}/proofs`, proofsRouter(deps.authenticator, deps.sql, schema)],
+      [
+        `${AUDIT}/tree-heads`,
+        treeHeadsRouter(deps.authenticator, deps.sql, schema, signer, sealer),
+      ],
+    ],
+    processors: [
+      sealer.processor,
+      ...(config.publicTopic === undefined || publisher === undefined
+        ? []
+        : [
+            treeHeadsTopicProcessor({
+              schema,
+              sql: deps.sql,
+              publisher,
+              topic: config.publicTopic,
+              origin: config.origin,
+            }),
+          ]),
+    ],
+    readiness: [sealer.readiness],
+  };
+};

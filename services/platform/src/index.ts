@@ -1,4 +1,5 @@
 import { auditService } from '@newsroom/audit';
+import type { AuditConfig } from '@newsroom/audit';
 import { draftingService } from '@newsroom/drafting';
 import { publishingService } from '@newsroom/publishing';
 import { reviewService } from '@newsroom/review';
@@ -12,7 +13,9 @@ export interface SystemOptions {
   readonly schedulerIntervalMs?: number;
   /** The syndication service's settings (default: syndicationConfig of no variables). */
   readonly syndication?: SyndicationConfig;
-  /** Where the syndication service sends the public topic, when its settings name one. */
+  /** The audit service's settings (default: an ephemeral signing key). */
+  readonly audit?: AuditConfig;
+  /** Where the syndication and audit services send the public topic, when settings name one. */
   readonly publisher?: Publisher;
 }
 
@@ -28,5 +31,5 @@ export const allServices = (
       options.schedulerIntervalMs === undefined ? {} : { intervalMs: options.schedulerIntervalMs },
   }),
   syndicationService(deps, options.syndication, options.publisher),
-  auditService(deps),
+  auditService(deps, options.audit, options.publisher),
 ];

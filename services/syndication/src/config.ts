@@ -9,9 +9,13 @@
  * true with TRANSPORT=kafka: send the syndication log to SYNDICATION_TOPIC, default
  * newsroom.syndication.v1).
  */
-import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { intFromString, TopicNameFromString } from '@newsroom/service-kit';
+import {
+  decodeEnvironment,
+  intFromString,
+  settingsOrExit,
+  TopicNameFromString,
+} from '@newsroom/service-kit';
 
 const Schedule = new t.Type<readonly number[], string, unknown>(
   'RetrySchedule',
@@ -79,14 +83,7 @@ export interface SyndicationConfig {
 export const syndicationConfig = (
   env: Readonly<Record<string, string | undefined>>,
 ): SyndicationConfig => {
-  const decoded = SyndicationEnvironment.decode(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
-  );
-  if (E.isLeft(decoded)) {
-    const names = decoded.left.map((e) => e.context.map((c) => c.key).filter(Boolean)[0]);
-    throw new Error(`invalid environment: ${[...new Set(names)].join(', ')}`);
-  }
-  const e = decoded.right;
+  const e = decodeEnvironment(SyndicationEnvironment, env);
   return {
     stream: {
       maxClients: e.STREAM_MAX_CLIENTS ?? 5_000,
@@ -112,13 +109,4 @@ export const syndicationConfig = (
 /** The settings of a process's environment; on an invalid one, the error logged and exit 1. */
 export const syndicationConfigOrExit = (
   env: Readonly<Record<string, string | undefined>>,
-): SyndicationConfig => {
-  try {
-    return syndicationConfig(env);
-  } catch (error) {
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'invalid configuration', error: String(error) }),
-    );
-    process.exit(1);
-  }
-};
+): SyndicationConfig => settingsOrExit(() => syndicationConfig(env));

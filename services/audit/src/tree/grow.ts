@@ -1,0 +1,51 @@
+/**
+ * Grows the stored tree by the events the log holds past it, in readAll order (the gap-free
+ * order every reader of the log sees), up to `maxEvents` in one transaction: the new leaves,
+ * the nodes they complete, each event's leaf index and the tree's new size and position
+ * commit together, under the tree row's lock. Answers how many leaves it added.
+ */
+import type { EventStore, SqlDriver } from '@newsroom/event-store';
+import { leafHash, nodesCovering, TreeFrontier } from '@newsroom/event-store';
+import { insertLeaves, insertNodes, nodeKey, readNodes } from './sql/nodes.js';
+import type { StoredNode } from './sql/nodes.js';
+import { lockTree, moveTree } from './sql/tree.js';
+
+export const growTree = async (
+  sql: SqlDriver,
+  schema: string,
+  store: Pick<EventStore, 'readAll'>,
+  maxEvents = 5_000,
+): Promise<number> =>
+  sql.transaction(async (tx) => {
+    const tree = await lockTree(tx, schema);
+    const events = await store.readAll({
+      ...(tree.last === undefined ? {} : { fromPosition: tree.last }),
+      maxCount: maxEvents,
+    });
+    const last = events[events.length - 1];
+    if (last === undefined) return 0;
+    const edgeKeys = nodesCovering(0, tree.size);
+    const edge = await readNodes(tx, schema, edgeKeys);
+    const frontier = new TreeFrontier(
+      tree.size,
+      edgeKeys.map((k) => {
+        const hash = edge.get(nodeKey(k));
+        if (hash === undefined) throw new Error(`the stored tree has no node ${nodeKey(k)}`);
+        return hash;
+      }),
+    );
+    const nodes: StoredNode[] = [];
+    for (const event of events) {
+      const leaf = leafHash(Buffer.from(event.hash, 'hex'));
+      nodes.push({ level: 0, index: frontier.size, hash: leaf }, ...frontier.push(leaf));
+    }
+    await insertNodes(tx, schema, nodes);
+    await insertLeaves(
+      tx,
+      schema,
+      tree.size,
+      events.map((e) => e.id),
+    );
+    await moveTree(tx, schema, frontier.size, last.position);
+    return events.length;
+  });
