@@ -19,6 +19,7 @@ import { logSigner } from './tree/seal.js';
 import { treeSealer } from './tree/sealer.js';
 import { treeHeadsRouter } from './tree-heads/routes.js';
 import { treeHeadsTopicProcessor } from './tree-heads/topic.js';
+import { verifyRouter } from './verify/routes.js';
 
 export const AUDIT = '/v1/audit';
 
@@ -57,6 +58,7 @@ export const auditService = (
       [`${AUDIT}/articles`, diffRouter(deps.authenticator, deps.store)],
       [`${AUDIT}/actors`, actorsRouter(deps.authenticator, deps.store)],
       [`${AUDIT}/proofs`, proofsRouter(deps.authenticator, deps.sql, schema)],
+      [`${AUDIT}/verify`, verifyRouter(deps.authenticator, deps.store, deps.sql, schema, signer)],
       [
         `${AUDIT}/tree-heads`,
         treeHeadsRouter(deps.authenticator, deps.sql, schema, signer, sealer),

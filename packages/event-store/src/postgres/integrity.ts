@@ -12,10 +12,19 @@ import { quoteIdent } from './driver.js';
 import type { EventRow } from './sql.js';
 import { positionParams, readAllSql } from './sql.js';
 
+/** What verifies alongside the log's own checks (the audit's tree heads), fed each event. */
+export interface LogObserver {
+  /** After event number `count` (from 1) checked out; a violation stops the run there. */
+  readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
+  /** After the last event. */
+  readonly atEnd: (count: number) => IntegrityViolation | undefined;
+}
+
 export interface VerifyOptions {
   readonly schema?: string;
   /** Events read per query (default 5000). */
   readonly batchSize?: number;
+  readonly observer?: LogObserver;
 }
 
 export type IntegrityViolation =
@@ -34,6 +43,13 @@ export type IntegrityViolation =
   | {
       readonly kind: 'seal';
       readonly sealNumber: bigint;
+      readonly expected: string;
+      readonly found: string;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'tree-head';
+      readonly number: number;
       readonly expected: string;
       readonly found: string;
       readonly reason: string;
@@ -255,6 +271,8 @@ export async function verifyIntegrity(
       digest = digestStep(digest, event.hash);
       events++;
       cursor = event.position;
+      const observed = options.observer?.onEvent(event.hash, events);
+      if (observed) return { ok: false, events, violation: observed };
     }
     if (rows.length < batchSize) break;
   }
@@ -263,6 +281,8 @@ export async function verifyIntegrity(
     if (bad) return bad;
     eventsAtLastSeal = events;
   }
+  const observed = options.observer?.atEnd(events);
+  if (observed) return { ok: false, events, violation: observed };
   return {
     ok: true,
     streams: heads.size,

@@ -1,0 +1,55 @@
+/**
+ * `GET /v1/audit/verify?articleId=` (one article: its chain, and each event proved in the
+ * latest signed tree) and `GET /v1/audit/verify` (the whole store: every event, chain, seal and
+ * tree head), for auditors and admins. Always 200 once the check ran: `ok` says whether the
+ * record holds, and `violation` names the first bad event or tree head and why. Positions and
+ * revisions are decimal strings.
+ */
+import { createPublicKey } from 'node:crypto';
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import { fieldErrorsOf, strict, Uuid } from '@newsroom/contracts';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
+import { quoteIdent } from '@newsroom/event-store';
+import { answerFromReadModel, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
+import type { Authenticator } from '@newsroom/service-kit';
+import { auditorsOnly } from '../auditors.js';
+import type { LogSigner } from '../tree/seal.js';
+import { verifyArticle } from './article.js';
+import { verifyStore } from './store.js';
+
+const VerifyQuery = strict({}, { articleId: Uuid }, 'VerifyQuery');
+
+/** JSON with every bigint as its decimal text. */
+const sendReport = (res: Response, report: unknown): void => {
+  res
+    .type('application/json')
+    .send(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+};
+
+export const verifyRouter = (
+  authenticator: Authenticator,
+  store: PostgresEventStore,
+  sql: SqlDriver,
+  schema: string,
+  signer: LogSigner,
+): Router => {
+  const router = Router();
+  const s = quoteIdent(schema);
+  const log = { origin: signer.origin, publicKey: createPublicKey(signer.privateKey) };
+  router.get('/', ...auditorsOnly(authenticator), async (req: Request, res: Response) => {
+    const query = VerifyQuery.decode(req.query);
+    if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
+    const articleId = query.right.articleId;
+    await answerFromReadModel(res, 'the verifier', async () => {
+      if (articleId === undefined) return sendReport(res, await verifyStore(store, sql, s, log));
+      const report = await verifyArticle(store, sql, s, articleId, log);
+      if (report === undefined) {
+        return sendProblem(res, problem(404, 'Not Found', `no article ${articleId} in the store`));
+      }
+      sendReport(res, report);
+    });
+  });
+  return router;
+};

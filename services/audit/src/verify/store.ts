@@ -1,0 +1,24 @@
+/**
+ * The whole store verified, from the first event: every event's hash recomputed from its
+ * content, every stream's chain, the event store's own seals, and the signed tree heads (each
+ * signature with the log's key, and each root against the tree of the events as they are now),
+ * stopping at the first bad event or tree head, named with the reason.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { IntegrityReport, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
+import { headsAfter } from '../tree/sql/heads.js';
+import { treeHeadChecker } from './tree-heads.js';
+
+export type StoreVerification = IntegrityReport & { readonly treeHeads: number };
+
+export const verifyStore = async (
+  store: Pick<PostgresEventStore, 'verifyIntegrity'>,
+  db: SqlQueryable,
+  schema: string,
+  log: { readonly origin: string; readonly publicKey: KeyObject },
+): Promise<StoreVerification> => {
+  const heads = await headsAfter(db, schema, 0, Number.MAX_SAFE_INTEGER);
+  const checker = treeHeadChecker(heads, log.origin, log.publicKey);
+  const report = await store.verifyIntegrity({ observer: checker });
+  return { ...report, treeHeads: checker.checked() };
+};
