@@ -191,4 +191,36 @@ describe('signed tree heads', () => {
     const latest = await sys.request('GET', '/v1/audit/tree-heads/latest');
     expect(latest.text).toBe(head.note); // nothing was signed over the changed tree
   });
+
+  it('records every audit request, refused ones too, in an append-only log', async () => {
+    const id = await draft();
+    const asked = `/v1/audit/articles/${id}/history`;
+    expect((await sys.get(asked, auditor)).status).toBe(200);
+    expect((await sys.get(asked, editor)).status).toBe(403);
+    const log = await sys.get(`/v1/audit/requests?limit=3`, auditor);
+    expect(log.status, log.text).toBe(200);
+    const [self, refused, answered] = log.body.items;
+    expect(self).toMatchObject({
+      actor: auditor.sub,
+      method: 'GET',
+      path: '/v1/audit/requests?limit=3',
+    });
+    expect(refused).toMatchObject({ actor: editor.sub, role: 'editor', path: asked });
+    expect(answered).toMatchObject({ actor: auditor.sub, role: 'auditor', path: asked });
+    expect(Date.parse(answered.at)).toBeLessThanOrEqual(Date.parse(refused.at));
+    const mine = await sys.get(`/v1/audit/requests?actor=${editor.sub}`, auditor);
+    expect(mine.body.items.every((r: { actor: string }) => r.actor === editor.sub)).toBe(true);
+    expect((await sys.get(`/v1/audit/requests?limit=x`, auditor)).status).toBe(400);
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    try {
+      await expect(
+        client.query(`DELETE FROM "${sys.prefix}_audit".audit_requests WHERE actor = $1`, [
+          editor.sub,
+        ]),
+      ).rejects.toThrow(/append-only/);
+    } finally {
+      await client.end();
+    }
+  });
 });

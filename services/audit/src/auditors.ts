@@ -1,14 +1,50 @@
-/** Who may read the audit: auditors and admins; anyone else is a 403 (a missing token a 401). */
+/**
+ * Who may read the audit: auditors and admins; anyone else is a 403 (a missing token a 401).
+ * Every request with a valid token is recorded in the service's own log first (who asked
+ * what, when), the refused ones too; one that cannot be recorded is not answered.
+ */
 import type { NextFunction, Request, Response } from 'express';
-import { callerOf, problem, requireCaller, sendProblem } from '@newsroom/service-kit';
+import type { SqlDriver } from '@newsroom/event-store';
+import { quoteIdent } from '@newsroom/event-store';
+import {
+  answerFromReadModel,
+  callerOf,
+  correlationIdOf,
+  problem,
+  requireCaller,
+  sendProblem,
+} from '@newsroom/service-kit';
 import type { Authenticator } from '@newsroom/service-kit';
+import { recordRequest } from './requests/journal.js';
 
 const READERS: ReadonlySet<string> = new Set(['auditor', 'admin']);
 
-export const auditorsOnly = (authenticator: Authenticator) => [
-  requireCaller(authenticator),
-  (req: Request, res: Response, next: NextFunction) => {
+/** What the audit's routes check a request with, and where they record it. */
+export interface AuditAccess {
+  readonly authenticator: Authenticator;
+  readonly sql: SqlDriver;
+  /** The audit schema, unquoted. */
+  readonly schema: string;
+  readonly clock?: () => Date;
+}
+
+export const auditorsOnly = (access: AuditAccess) => [
+  requireCaller(access.authenticator),
+  async (req: Request, res: Response, next: NextFunction) => {
     const caller = callerOf(req);
+    let recorded = false;
+    await answerFromReadModel(res, 'the audit request log', async () => {
+      await recordRequest(access.sql, quoteIdent(access.schema), {
+        at: access.clock?.() ?? new Date(),
+        actor: caller.id,
+        role: caller.role,
+        method: req.method,
+        path: req.originalUrl,
+        correlationId: correlationIdOf(req),
+      });
+      recorded = true;
+    });
+    if (!recorded) return;
     if (READERS.has(caller.role)) return next();
     sendProblem(
       res,

@@ -20,6 +20,8 @@ import { treeSealer } from './tree/sealer.js';
 import { treeHeadsRouter } from './tree-heads/routes.js';
 import { treeHeadsTopicProcessor } from './tree-heads/topic.js';
 import { verifyRouter } from './verify/routes.js';
+import { requestsRouter } from './requests/routes.js';
+import type { AuditAccess } from './auditors.js';
 
 export const AUDIT = '/v1/audit';
 
@@ -50,19 +52,23 @@ export const auditService = (
     treePollMs: config.treePollMs,
     ...(deps.registry === undefined ? {} : { registry: deps.registry }),
   });
+  const access: AuditAccess = {
+    authenticator: deps.authenticator,
+    sql: deps.sql,
+    schema,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+  };
   return {
     name: 'audit',
     routes: [
-      [`${AUDIT}/articles`, historyRouter(deps.authenticator, deps.store)],
-      [`${AUDIT}/articles`, timeTravelRouter(deps.authenticator, deps.store)],
-      [`${AUDIT}/articles`, diffRouter(deps.authenticator, deps.store)],
-      [`${AUDIT}/actors`, actorsRouter(deps.authenticator, deps.store)],
-      [`${AUDIT}/proofs`, proofsRouter(deps.authenticator, deps.sql, schema)],
-      [`${AUDIT}/verify`, verifyRouter(deps.authenticator, deps.store, deps.sql, schema, signer)],
-      [
-        `${AUDIT}/tree-heads`,
-        treeHeadsRouter(deps.authenticator, deps.sql, schema, signer, sealer),
-      ],
+      [`${AUDIT}/articles`, historyRouter(access, deps.store)],
+      [`${AUDIT}/articles`, timeTravelRouter(access, deps.store)],
+      [`${AUDIT}/articles`, diffRouter(access, deps.store)],
+      [`${AUDIT}/actors`, actorsRouter(access, deps.store)],
+      [`${AUDIT}/proofs`, proofsRouter(access, deps.sql, schema)],
+      [`${AUDIT}/requests`, requestsRouter(access)],
+      [`${AUDIT}/verify`, verifyRouter(access, deps.store, deps.sql, schema, signer)],
+      [`${AUDIT}/tree-heads`, treeHeadsRouter(access, deps.sql, schema, signer, sealer)],
     ],
     processors: [
       sealer.processor,

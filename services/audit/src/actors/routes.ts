@@ -18,8 +18,9 @@ import {
 } from '@newsroom/contracts';
 import type { EventStore, Position } from '@newsroom/event-store';
 import { PageLimit, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
-import type { Authenticator } from '@newsroom/service-kit';
+
 import { auditorsOnly } from '../auditors.js';
+import type { AuditAccess } from '../auditors.js';
 import { entryOf } from '../history/routes.js';
 import type { HistoryEntry } from '../history/routes.js';
 
@@ -33,9 +34,9 @@ const positionOf = (cursor: string | undefined): Position | undefined => {
   return { transactionId: BigInt(transactionId!), sequence: BigInt(sequence!) };
 };
 
-export const actorsRouter = (authenticator: Authenticator, store: EventStore): Router => {
+export const actorsRouter = (access: AuditAccess, store: EventStore): Router => {
   const router = Router();
-  router.get('/:actorId', ...auditorsOnly(authenticator), async (req: Request, res: Response) => {
+  router.get('/:actorId', ...auditorsOnly(access), async (req: Request, res: Response) => {
     const actor = RecordedActorId.decode(req.params['actorId']);
     if (E.isLeft(actor)) return sendProblem(res, problem(404, 'Not Found', 'not an actor id'));
     const query = ActorQuery.decode(req.query);

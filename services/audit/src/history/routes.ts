@@ -13,7 +13,8 @@ import { articleStreamName, decodeStoredArticleEvent, Uuid } from '@newsroom/con
 import type { EventStore, RecordedEvent } from '@newsroom/event-store';
 import { problem, sendProblem } from '@newsroom/service-kit';
 import { auditorsOnly } from '../auditors.js';
-import type { Authenticator } from '@newsroom/service-kit';
+import type { AuditAccess } from '../auditors.js';
+
 import { summaryOf } from './summary.js';
 
 const NDJSON = 'application/x-ndjson';
@@ -82,11 +83,11 @@ export const entryOf = (row: RecordedEvent): HistoryEntry => {
   };
 };
 
-export const historyRouter = (authenticator: Authenticator, store: EventStore): Router => {
+export const historyRouter = (access: AuditAccess, store: EventStore): Router => {
   const router = Router();
   router.get(
     '/:articleId/history',
-    ...auditorsOnly(authenticator),
+    ...auditorsOnly(access),
     async (req: Request, res: Response) => {
       const id = Uuid.decode(req.params['articleId']);
       if (E.isLeft(id)) {

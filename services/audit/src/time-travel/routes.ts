@@ -11,53 +11,46 @@ import type { Request, Response } from 'express';
 import { publicView, stateName, toArticleView } from '@newsroom/domain';
 import type { EventStore } from '@newsroom/event-store';
 import { readArticleAsOf, sendInvalidQuery } from '@newsroom/service-kit';
-import type { Authenticator } from '@newsroom/service-kit';
-import { auditorsOnly } from '../auditors.js';
 
-export const timeTravelRouter = (authenticator: Authenticator, store: EventStore): Router => {
+import { auditorsOnly } from '../auditors.js';
+import type { AuditAccess } from '../auditors.js';
+
+export const timeTravelRouter = (access: AuditAccess, store: EventStore): Router => {
   const router = Router();
-  router.get(
-    '/:articleId/state',
-    ...auditorsOnly(authenticator),
-    async (req: Request, res: Response) => {
-      const found = await readArticleAsOf(req, res, store);
-      if (found === undefined) return;
-      const { state, revision, events } = found.read;
-      const last = events[events.length - 1];
-      res.json({
-        articleId: found.articleId,
-        asOf: {
-          ...(typeof req.query['at'] === 'string' ? { at: req.query['at'] } : {}),
-          ...(typeof req.query['revision'] === 'string'
-            ? { revision: Number(req.query['revision']) }
-            : {}),
-        },
-        revision: Number(revision),
-        recordedAt: last?.recorded.recordedAt.toISOString() ?? null,
-        status: stateName(state),
-        article: toArticleView(state),
-      });
-    },
-  );
-  router.get(
-    '/:articleId/public',
-    ...auditorsOnly(authenticator),
-    async (req: Request, res: Response) => {
-      if (req.query['revision'] !== undefined) {
-        return sendInvalidQuery(res, [
-          { path: 'revision', message: 'what the public saw is asked by `at` alone' },
-        ]);
-      }
-      const at = typeof req.query['at'] === 'string' ? req.query['at'] : new Date().toISOString();
-      const found = await readArticleAsOf(req, res, store, { at });
-      if (found === undefined) return;
-      res.json({
-        articleId: found.articleId,
-        at,
-        revision: Number(found.read.revision),
-        public: publicView(found.read.state),
-      });
-    },
-  );
+  router.get('/:articleId/state', ...auditorsOnly(access), async (req: Request, res: Response) => {
+    const found = await readArticleAsOf(req, res, store);
+    if (found === undefined) return;
+    const { state, revision, events } = found.read;
+    const last = events[events.length - 1];
+    res.json({
+      articleId: found.articleId,
+      asOf: {
+        ...(typeof req.query['at'] === 'string' ? { at: req.query['at'] } : {}),
+        ...(typeof req.query['revision'] === 'string'
+          ? { revision: Number(req.query['revision']) }
+          : {}),
+      },
+      revision: Number(revision),
+      recordedAt: last?.recorded.recordedAt.toISOString() ?? null,
+      status: stateName(state),
+      article: toArticleView(state),
+    });
+  });
+  router.get('/:articleId/public', ...auditorsOnly(access), async (req: Request, res: Response) => {
+    if (req.query['revision'] !== undefined) {
+      return sendInvalidQuery(res, [
+        { path: 'revision', message: 'what the public saw is asked by `at` alone' },
+      ]);
+    }
+    const at = typeof req.query['at'] === 'string' ? req.query['at'] : new Date().toISOString();
+    const found = await readArticleAsOf(req, res, store, { at });
+    if (found === undefined) return;
+    res.json({
+      articleId: found.articleId,
+      at,
+      revision: Number(found.read.revision),
+      public: publicView(found.read.state),
+    });
+  });
   return router;
 };

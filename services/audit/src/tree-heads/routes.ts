@@ -22,8 +22,9 @@ import {
   sendInvalidQuery,
   sendProblem,
 } from '@newsroom/service-kit';
-import type { Authenticator } from '@newsroom/service-kit';
+
 import { auditorsOnly } from '../auditors.js';
+import type { AuditAccess } from '../auditors.js';
 import { TreeDoesNotExtend } from '../tree/seal.js';
 import type { LogSigner } from '../tree/seal.js';
 import type { TreeSealer } from '../tree/sealer.js';
@@ -47,7 +48,7 @@ const asJson = (h: TreeHeadRow) => ({
 });
 
 export const treeHeadsRouter = (
-  authenticator: Authenticator,
+  access: AuditAccess,
   sql: SqlDriver,
   schema: string,
   signer: LogSigner,
@@ -91,7 +92,7 @@ export const treeHeadsRouter = (
       verifierKey: verifierKey(signer),
     });
   });
-  router.post('/', ...auditorsOnly(authenticator), async (_req: Request, res: Response) => {
+  router.post('/', ...auditorsOnly(access), async (_req: Request, res: Response) => {
     await answerFromReadModel(res, 'the sealer', async () => {
       try {
         res.status(201).json(asJson(await sealer.sealNow()));

@@ -8,22 +8,26 @@ import type { EventStore, SqlDriver } from '@newsroom/event-store';
 import { leafHash, nodesCovering, TreeFrontier } from '@newsroom/event-store';
 import { insertLeaves, insertNodes, nodeKey, readNodes } from './sql/nodes.js';
 import type { StoredNode } from './sql/nodes.js';
-import { lockTree, moveTree } from './sql/tree.js';
+import { lockTree, moveTree, readTree } from './sql/tree.js';
 
 export const growTree = async (
   sql: SqlDriver,
   schema: string,
   store: Pick<EventStore, 'readAll'>,
   maxEvents = 5_000,
-): Promise<number> =>
-  sql.transaction(async (tx) => {
+): Promise<number> => {
+  // The events are read before the transaction (on PGlite, one connection, a read outside an
+  // open transaction would wait for it); the lock then checks that no one grew the tree since.
+  const seen = await readTree(sql, schema);
+  const events = await store.readAll({
+    ...(seen.last === undefined ? {} : { fromPosition: seen.last }),
+    maxCount: maxEvents,
+  });
+  const last = events[events.length - 1];
+  if (last === undefined) return 0;
+  const added = await sql.transaction(async (tx) => {
     const tree = await lockTree(tx, schema);
-    const events = await store.readAll({
-      ...(tree.last === undefined ? {} : { fromPosition: tree.last }),
-      maxCount: maxEvents,
-    });
-    const last = events[events.length - 1];
-    if (last === undefined) return 0;
+    if (tree.size !== seen.size) return undefined; // grown meanwhile by another instance
     const edgeKeys = nodesCovering(0, tree.size);
     const edge = await readNodes(tx, schema, edgeKeys);
     const frontier = new TreeFrontier(
@@ -49,3 +53,5 @@ export const growTree = async (
     await moveTree(tx, schema, frontier.size, last.position);
     return events.length;
   });
+  return added ?? growTree(sql, schema, store, maxEvents); // again, from where it is now
+};

@@ -13,8 +13,9 @@ import { fieldErrorsOf, strict, Uuid } from '@newsroom/contracts';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
 import { answerFromReadModel, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
-import type { Authenticator } from '@newsroom/service-kit';
+
 import { auditorsOnly } from '../auditors.js';
+import type { AuditAccess } from '../auditors.js';
 import type { LogSigner } from '../tree/seal.js';
 import { verifyArticle } from './article.js';
 import { verifyStore } from './store.js';
@@ -29,7 +30,7 @@ const sendReport = (res: Response, report: unknown): void => {
 };
 
 export const verifyRouter = (
-  authenticator: Authenticator,
+  access: AuditAccess,
   store: PostgresEventStore,
   sql: SqlDriver,
   schema: string,
@@ -38,7 +39,7 @@ export const verifyRouter = (
   const router = Router();
   const s = quoteIdent(schema);
   const log = { origin: signer.origin, publicKey: createPublicKey(signer.privateKey) };
-  router.get('/', ...auditorsOnly(authenticator), async (req: Request, res: Response) => {
+  router.get('/', ...auditorsOnly(access), async (req: Request, res: Response) => {
     const query = VerifyQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
     const articleId = query.right.articleId;

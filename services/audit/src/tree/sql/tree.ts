@@ -6,11 +6,10 @@ export interface TreeRow {
   readonly last: Position | undefined;
 }
 
-/** The row, locked until the transaction ends (growing and sealing take turns on it). */
-export const lockTree = async (tx: SqlQueryable, schema: string): Promise<TreeRow> => {
-  const { rows } = await tx.query<{ size: string; xid: string | null; seq: string | null }>(
+const read = async (db: SqlQueryable, schema: string, lock: string): Promise<TreeRow> => {
+  const { rows } = await db.query<{ size: string; xid: string | null; seq: string | null }>(
     `SELECT size::text AS size, last_transaction_id::text AS xid, last_sequence::text AS seq
-       FROM ${schema}.tree FOR UPDATE`,
+       FROM ${schema}.tree ${lock}`,
   );
   const row = rows[0];
   if (row === undefined) throw new Error(`${schema}.tree has no row`);
@@ -22,6 +21,14 @@ export const lockTree = async (tx: SqlQueryable, schema: string): Promise<TreeRo
         : { transactionId: BigInt(row.xid), sequence: BigInt(row.seq) },
   };
 };
+
+/** The row, locked until the transaction ends (growing and sealing take turns on it). */
+export const lockTree = (tx: SqlQueryable, schema: string): Promise<TreeRow> =>
+  read(tx, schema, 'FOR UPDATE');
+
+/** The row as it is now, no lock. */
+export const readTree = (db: SqlQueryable, schema: string): Promise<TreeRow> =>
+  read(db, schema, '');
 
 export const moveTree = async (
   tx: SqlQueryable,
