@@ -30,7 +30,7 @@ const DecimalText = patternText(
 );
 
 /** A SHA-256 hash as 64 lower-case hex digits. */
-const Sha256Hex = patternText(
+export const Sha256Hex = patternText(
   'Sha256Hex',
   /^[0-9a-f]{64}$/,
   64,

@@ -101,3 +101,28 @@ export const verifyNote = (note: string, name: string, publicKey: KeyObject): No
   }
   return { ok: false, reason: `no signature of ${name} with this key` };
 };
+
+/** A C2SP verifier key for an Ed25519 key: `<name>+<hex key id>+<base64(0x01 || key)>`. */
+export const verifierKey = (name: string, key: KeyObject): string =>
+  `${name}+${keyId(name, key).toString('hex')}+${Buffer.concat([Buffer.from([0x01]), rawPublicKey(key)]).toString('base64')}`;
+
+/** The name and Ed25519 public key of a verifier key, or undefined when it is not one. */
+export const parseVerifierKey = (
+  text: string,
+): { readonly name: string; readonly publicKey: KeyObject } | undefined => {
+  const match = /^([^\s+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+={0,2})$/.exec(text.trim());
+  if (match === null) return undefined;
+  const bytes = Buffer.from(match[3]!, 'base64');
+  if (bytes.length !== 33 || bytes[0] !== 0x01) return undefined;
+  let publicKey: KeyObject;
+  try {
+    publicKey = createPublicKey({
+      key: { kty: 'OKP', crv: 'Ed25519', x: bytes.subarray(1).toString('base64url') },
+      format: 'jwk',
+    });
+  } catch {
+    return undefined;
+  }
+  if (keyId(match[1]!, publicKey).toString('hex') !== match[2]) return undefined;
+  return { name: match[1]!, publicKey };
+};

@@ -11,9 +11,15 @@ export type {
   PostgresEventStore,
   PostgresEventStoreOptions,
   SealResult,
+  StoredEvent,
 } from './postgres/postgres-event-store.js';
 export { createPostgresEventStore } from './postgres/postgres-event-store.js';
-export type { IntegrityReport, IntegrityViolation, VerifyOptions } from './postgres/integrity.js';
-export { verifyIntegrity } from './postgres/integrity.js';
+export type {
+  IntegrityReport,
+  IntegrityViolation,
+  LogObserver,
+  VerifyOptions,
+} from './postgres/integrity.js';
+export { storedBodyProblem, verifyIntegrity } from './postgres/integrity.js';
 export type { Migration } from './postgres/migrations.js';
 export { assertSchemaName, LATEST_VERSION, migrate } from './postgres/migrations.js';

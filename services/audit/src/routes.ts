@@ -20,6 +20,7 @@ import { treeSealer } from './tree/sealer.js';
 import { treeHeadsRouter } from './tree-heads/routes.js';
 import { treeHeadsTopicProcessor } from './tree-heads/topic.js';
 import { verifyRouter } from './verify/routes.js';
+import { exportRouter } from './export/routes.js';
 import { requestsRouter } from './requests/routes.js';
 import type { AuditAccess } from './auditors.js';
 
@@ -67,6 +68,7 @@ export const auditService = (
       [`${AUDIT}/actors`, actorsRouter(access, deps.store)],
       [`${AUDIT}/proofs`, proofsRouter(access, deps.sql, schema)],
       [`${AUDIT}/requests`, requestsRouter(access)],
+      [`${AUDIT}/export`, exportRouter(access, deps.store, deps.sql, schema, signer)],
       [`${AUDIT}/verify`, verifyRouter(access, deps.store, deps.sql, schema, signer)],
       [`${AUDIT}/tree-heads`, treeHeadsRouter(access, deps.sql, schema, signer, sealer)],
     ],

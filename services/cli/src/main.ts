@@ -1,48 +1,34 @@
 /**
- * The `newsroom` CLI. `newsroom token --role editor --sub alice` prints a development token
- * signed with JWT_SECRET (or the development secret the services use when none is set).
+ * The `newsroom` CLI: one binary, a subcommand each (commands/): `token` (development
+ * tokens), `audit verify-export | verify-consistency` (offline verification), `replay`
+ * (rebuild a read model). Exit codes: 0 done or verified, 1 failed or not verified, 2 usage.
  */
-import { parseArgs } from 'node:util';
-import { actorIdProblem } from '@newsroom/contracts';
-import { DEVELOPMENT_JWT_SECRET, ROLES, issueDevelopmentToken } from '@newsroom/service-kit';
-import type { CallerRole } from '@newsroom/service-kit';
+import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
+import { EXIT } from './commands/io.js';
+import { TOKEN_USAGE, tokenCommand } from './commands/token.js';
 
 const usage = `usage:
-  newsroom token --role <${ROLES.join('|')}> --sub <actor id> [--expires 8h]`;
-
-const isRole = (value: string): value is CallerRole => (ROLES as readonly string[]).includes(value);
+${TOKEN_USAGE}
+${AUDIT_USAGE}`;
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'token': {
-      const { values } = parseArgs({
-        args: [...rest],
-        options: { role: { type: 'string' }, sub: { type: 'string' }, expires: { type: 'string' } },
-        strict: true,
-      });
-      if (values.role === undefined || !isRole(values.role) || values.sub === undefined) {
+  try {
+    switch (command) {
+      case 'token':
+        return await tokenCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
+      default:
         process.stderr.write(`${usage}\n`);
-        return 2;
-      }
-      // The services refuse a token whose subject they could not record: say so now.
-      const problem = actorIdProblem(values.sub);
-      if (problem !== undefined) {
-        process.stderr.write(`--sub ${problem}\n`);
-        return 2;
-      }
-      const secret = process.env['JWT_SECRET'] ?? DEVELOPMENT_JWT_SECRET;
-      const token = await issueDevelopmentToken(
-        secret,
-        { id: values.sub, role: values.role },
-        { expiresIn: values.expires ?? '8h' },
-      );
-      process.stdout.write(`${token}\n`);
-      return 0;
+        return command === '--help' || command === 'help' ? EXIT.ok : EXIT.usage;
     }
-    default:
-      process.stderr.write(`${usage}\n`);
-      return 2;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+      return EXIT.usage;
+    }
+    throw error;
   }
 };
 

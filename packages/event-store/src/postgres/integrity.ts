@@ -84,8 +84,10 @@ interface SealRow {
 
 const BODY_KEYS = 'data,eventId,metadata,type';
 
-/** The stored body must be the canonical form of exactly the event's id and type. */
-function checkBody(row: EventRow): string | undefined {
+/** Why a stored body is not the canonical form of exactly the event's id and type, if not. */
+export function storedBodyProblem(
+  row: Pick<EventRow, 'body' | 'event_id' | 'event_type'>,
+): string | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(row.body);
@@ -254,7 +256,7 @@ export async function verifyIntegrity(
           'hash does not match the content: the event was altered',
         );
       }
-      const contentProblem = checkBody(row);
+      const contentProblem = storedBodyProblem(row);
       if (contentProblem) return fail(event.hash, event.hash, contentProblem);
       if (head && event.recordedAt < head.recordedAt) {
         return fail(

@@ -75,6 +75,23 @@ export interface PostgresEventStore extends EventStore {
    * was nothing new to seal.
    */
   seal(options?: { readonly maxEvents?: number }): Promise<SealResult | undefined>;
+  /** readAll's events as stored: the body is the exact text the hash covers, not parsed (for
+   *  the tree, export and offline verification, which must see the bytes themselves). */
+  readAllStored(options?: ReadAllOptions): Promise<readonly StoredEvent[]>;
+}
+
+/** An event as its row holds it. */
+export interface StoredEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly streamName: string;
+  readonly revision: bigint;
+  readonly position: Position;
+  /** RFC 8785 canonical JSON of { data, eventId, metadata, type }, exactly as stored. */
+  readonly body: string;
+  readonly recordedAt: Date;
+  readonly previousHash: string;
+  readonly hash: string;
 }
 
 const DEFAULT_SCHEMA = 'event_store';
@@ -253,16 +270,14 @@ export async function createPostgresEventStore(
     };
   };
   // --- reads -------------------------------------------------------------------------------
+  const readAllRows = async (q: SqlQueryable, from: Position, max: number) =>
+    (await q.query<EventRow>(readAllText, [...positionParams(from), max], { name: readAllName }))
+      .rows;
   const readAllPage = async (
     q: SqlQueryable,
     from: Position,
     max: number,
-  ): Promise<readonly RecordedEvent[]> => {
-    const { rows } = await q.query<EventRow>(readAllText, [...positionParams(from), max], {
-      name: readAllName,
-    });
-    return rows.map(toRecordedEvent);
-  };
+  ): Promise<readonly RecordedEvent[]> => (await readAllRows(q, from, max)).map(toRecordedEvent);
 
   const readStream = async (
     streamName: string,
@@ -576,6 +591,20 @@ export async function createPostgresEventStore(
     readStream,
     readAll: (readOptions: ReadAllOptions = {}) =>
       readAllPage(driver, readOptions.fromPosition ?? START, readOptions.maxCount ?? 1000),
+    readAllStored: async (readOptions: ReadAllOptions = {}) =>
+      (
+        await readAllRows(driver, readOptions.fromPosition ?? START, readOptions.maxCount ?? 1000)
+      ).map((row) => ({
+        id: row.event_id,
+        type: row.event_type,
+        streamName: row.stream_name,
+        revision: BigInt(row.revision),
+        position: { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) },
+        body: row.body,
+        recordedAt: new Date(Number(row.recorded_ms)),
+        previousHash: row.previous_hash,
+        hash: row.hash,
+      })),
     subscribeToAll,
     subscribeToStream,
     subscribeToAllInBatches,

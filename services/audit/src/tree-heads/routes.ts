@@ -14,7 +14,8 @@ import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
 import type { SqlDriver } from '@newsroom/event-store';
-import { quoteIdent, rawPublicKey } from '@newsroom/event-store';
+import { createPublicKey } from 'node:crypto';
+import { quoteIdent, rawPublicKey, verifierKey } from '@newsroom/event-store';
 import {
   answerFromReadModel,
   PageLimit,
@@ -34,9 +35,9 @@ import type { TreeHeadRow } from '../tree/sql/heads.js';
 const Before = patternText('Before', /^[1-9]\d{0,15}$/, 16, 'expected a tree head number');
 const HeadsQuery = strict({}, { limit: PageLimit, before: Before }, 'TreeHeadsQuery');
 
-/** A C2SP verifier key for an Ed25519 signer. */
-export const verifierKey = (signer: LogSigner): string =>
-  `${signer.origin}+${signer.keyId}+${Buffer.concat([Buffer.from([0x01]), rawPublicKey(signer.privateKey)]).toString('base64')}`;
+/** The signer's C2SP verifier key. */
+export const logVerifierKey = (signer: LogSigner): string =>
+  verifierKey(signer.origin, createPublicKey(signer.privateKey));
 
 const asJson = (h: TreeHeadRow) => ({
   number: h.number,
@@ -89,7 +90,7 @@ export const treeHeadsRouter = (
       keyId: signer.keyId,
       algorithm: 'Ed25519',
       publicKey: rawPublicKey(signer.privateKey).toString('base64'),
-      verifierKey: verifierKey(signer),
+      verifierKey: logVerifierKey(signer),
     });
   });
   router.post('/', ...auditorsOnly(access), async (_req: Request, res: Response) => {

@@ -4,7 +4,7 @@
  * the nodes they complete, each event's leaf index and the tree's new size and position
  * commit together, under the tree row's lock. Answers how many leaves it added.
  */
-import type { EventStore, SqlDriver } from '@newsroom/event-store';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { leafHash, nodesCovering, TreeFrontier } from '@newsroom/event-store';
 import { insertLeaves, insertNodes, nodeKey, readNodes } from './sql/nodes.js';
 import type { StoredNode } from './sql/nodes.js';
@@ -13,13 +13,13 @@ import { lockTree, moveTree, readTree } from './sql/tree.js';
 export const growTree = async (
   sql: SqlDriver,
   schema: string,
-  store: Pick<EventStore, 'readAll'>,
+  store: Pick<PostgresEventStore, 'readAllStored'>,
   maxEvents = 5_000,
 ): Promise<number> => {
   // The events are read before the transaction (on PGlite, one connection, a read outside an
   // open transaction would wait for it); the lock then checks that no one grew the tree since.
   const seen = await readTree(sql, schema);
-  const events = await store.readAll({
+  const events = await store.readAllStored({
     ...(seen.last === undefined ? {} : { fromPosition: seen.last }),
     maxCount: maxEvents,
   });

@@ -6,7 +6,7 @@
  * stored tree was changed) is refused, never signed.
  */
 import type { KeyObject } from 'node:crypto';
-import type { EventStore, SqlDriver } from '@newsroom/event-store';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { checkpointText, keyId, signNote, verifyConsistency } from '@newsroom/event-store';
 import { growTree } from './grow.js';
 import { storedConsistency } from './proofs.js';
@@ -39,7 +39,7 @@ const STEP = 5_000;
 export const catchUpTree = async (
   sql: SqlDriver,
   schema: string,
-  store: Pick<EventStore, 'readAll'>,
+  store: Pick<PostgresEventStore, 'readAllStored'>,
 ): Promise<number> => {
   let added = 0;
   for (;;) {
@@ -58,7 +58,7 @@ export interface SealOptions {
 export const sealTreeHead = async (
   sql: SqlDriver,
   schema: string,
-  store: Pick<EventStore, 'readAll'>,
+  store: Pick<PostgresEventStore, 'readAllStored'>,
   signer: LogSigner,
   options: SealOptions,
 ): Promise<TreeHeadRow | undefined> => {

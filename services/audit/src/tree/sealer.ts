@@ -8,7 +8,7 @@
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
-import type { EventStore, SqlDriver } from '@newsroom/event-store';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
 import { ack } from '@newsroom/processing';
 import type { Processor } from '@newsroom/processing';
@@ -24,7 +24,7 @@ export interface SealerOptions {
   /** The audit schema, unquoted. */
   readonly schema: string;
   readonly sql: SqlDriver;
-  readonly store: Pick<EventStore, 'readAll'>;
+  readonly store: Pick<PostgresEventStore, 'readAllStored'>;
   readonly signer: LogSigner;
   readonly sealIntervalMs: number;
   readonly treePollMs: number;

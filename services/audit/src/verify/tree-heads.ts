@@ -1,53 +1,51 @@
 /**
- * Checks the signed tree heads against the log as a verify run reads it: it grows the tree by
- * each event and, when the log reaches a head's size, checks that head: numbered after the
- * previous one, signed by the log's key under its origin, its stored size and root the ones it
- * signed, later than the previous head and no smaller, and its root the root of the events the
- * log holds now. A head past the log's end means events were removed from the tail.
+ * Checks signed tree heads in order: each numbered after the previous one, signed by the log's
+ * key under its origin, its stored size and root the ones it signed, later than the previous
+ * head and no smaller, and its root the root of the log's events at its size, as a verifier
+ * recomputed them. Used by the store's verify (fed the events as it reads them) and by the
+ * offline verification of an export (fed the lines).
  */
 import type { KeyObject } from 'node:crypto';
 import type { IntegrityViolation } from '@newsroom/event-store';
 import { leafHash, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
-import type { TreeHeadRow } from '../tree/sql/heads.js';
 
-export interface HeadChecker {
-  readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
-  readonly atEnd: (count: number) => IntegrityViolation | undefined;
-  /** Heads checked so far. */
-  readonly checked: () => number;
+/** What a head is checked from: its stored columns and its signed note. */
+export interface CheckedHead {
+  readonly number: number;
+  readonly treeSize: number;
+  readonly rootHash: string;
+  readonly note: string;
 }
 
 const TIME = /^time (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)$/;
 
-export const treeHeadChecker = (
-  heads: readonly TreeHeadRow[],
+const fail = (
+  head: CheckedHead,
+  reason: string,
+  expected = '',
+  found = '',
+): IntegrityViolation => ({ kind: 'tree-head', number: head.number, expected, found, reason });
+
+export interface HeadSequence {
+  /** The head's own checks and its order after the previous one (not its root). */
+  readonly signed: (head: CheckedHead) => IntegrityViolation | undefined;
+  /** `signed`, then the root against `root` (hex), the log's root at the head's size. */
+  readonly check: (head: CheckedHead, root: string, size: number) => IntegrityViolation | undefined;
+}
+
+export const headSequence = (
   origin: string,
   publicKey: KeyObject,
-): HeadChecker => {
-  const frontier = new TreeFrontier();
-  let next = 0;
-  let previous: { size: number; time: string } | undefined;
-
-  const fail = (
-    head: TreeHeadRow,
-    reason: string,
-    expected = '',
-    found = '',
-  ): IntegrityViolation => ({
-    kind: 'tree-head',
-    number: head.number,
-    expected,
-    found,
-    reason,
-  });
-
-  /** The head's own checks; the root is compared by the caller once the log is at its size. */
-  const signed = (head: TreeHeadRow, index: number) => {
-    if (head.number !== index + 1) {
+  after?: { readonly number: number; readonly size: number; readonly time: string },
+): HeadSequence => {
+  let previous = after;
+  const signed = (head: CheckedHead) => {
+    const number = (previous?.number ?? 0) + 1;
+    if (head.number !== number) {
       return fail(
         head,
         'tree heads are not numbered one after another: a head was removed or added',
-        String(index + 1),
+        String(number),
         String(head.number),
       );
     }
@@ -55,20 +53,18 @@ export const treeHeadChecker = (
     if (!note.ok) return fail(head, `not signed by the log's key: ${note.reason}`);
     const checkpoint = parseCheckpoint(note.text);
     if (checkpoint === undefined) return fail(head, 'the signed text is not a checkpoint');
-    if (checkpoint.origin !== origin)
+    if (checkpoint.origin !== origin) {
       return fail(head, 'the checkpoint names another log', origin, checkpoint.origin);
+    }
     if (checkpoint.size !== head.treeSize) {
-      return fail(
-        head,
-        'the stored size differs from the signed one',
-        String(checkpoint.size),
-        String(head.treeSize),
-      );
+      const [signedSize, stored] = [String(checkpoint.size), String(head.treeSize)];
+      return fail(head, 'the stored size differs from the signed one', signedSize, stored);
     }
     const root = checkpoint.root.toString('hex');
-    if (root !== head.rootHash)
+    if (root !== head.rootHash) {
       return fail(head, 'the stored root differs from the signed one', root, head.rootHash);
-    const time = checkpoint.extensions.map((e) => TIME.exec(e)?.[1]).find((t) => t !== undefined);
+    }
+    const time = checkpoint.extensions.map((e) => TIME.exec(e)?.[1]).find((x) => x !== undefined);
     if (time === undefined) return fail(head, 'the checkpoint has no time');
     if (previous !== undefined && !(time > previous.time)) {
       return fail(head, 'its time is not after the previous head', `after ${previous.time}`, time);
@@ -81,32 +77,52 @@ export const treeHeadChecker = (
         String(checkpoint.size),
       );
     }
-    previous = { size: checkpoint.size, time };
+    previous = { number: head.number, size: checkpoint.size, time };
     return undefined;
   };
-
-  /** Checks every head of at most `count` leaves (the log has been read that far). */
-  const reach = (count: number): IntegrityViolation | undefined => {
-    for (let head = heads[next]; head !== undefined && head.treeSize <= count; head = heads[next]) {
-      const bad = signed(head, next);
+  return {
+    signed,
+    check: (head, root, size) => {
+      const bad = signed(head);
       if (bad) return bad;
-      if (head.treeSize < count) {
-        return fail(head, 'its tree is smaller than the previous head: it does not extend it');
-      }
-      const root = frontier.root().toString('hex');
       if (root !== head.rootHash) {
         return fail(
           head,
-          `its root is not the root of the log's first ${count} events: the history it signed was changed`,
+          `its root is not the root of the log's first ${size} events: the history it signed was changed`,
           root,
           head.rootHash,
         );
       }
+      return undefined;
+    },
+  };
+};
+
+export interface HeadChecker {
+  readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
+  readonly atEnd: (count: number) => IntegrityViolation | undefined;
+  /** Heads checked so far. */
+  readonly checked: () => number;
+}
+
+/** The store's heads (oldest first) checked as a verify run reads the log from its start. */
+export const treeHeadChecker = (
+  heads: readonly CheckedHead[],
+  origin: string,
+  publicKey: KeyObject,
+): HeadChecker => {
+  const frontier = new TreeFrontier();
+  const sequence = headSequence(origin, publicKey);
+  let next = 0;
+  /** Checks every head of at most `count` leaves (the log has been read that far). */
+  const reach = (count: number): IntegrityViolation | undefined => {
+    for (let head = heads[next]; head !== undefined && head.treeSize <= count; head = heads[next]) {
+      const bad = sequence.check(head, frontier.root().toString('hex'), count);
+      if (bad) return bad;
       next++;
     }
     return undefined;
   };
-
   return {
     onEvent: (hash, count) => {
       const before = reach(count - 1);
@@ -120,7 +136,7 @@ export const treeHeadChecker = (
       const head = heads[next];
       if (head === undefined) return undefined;
       return (
-        signed(head, next) ??
+        sequence.signed(head) ??
         fail(
           head,
           `it covers ${head.treeSize} events but the log holds ${count}: events were removed`,

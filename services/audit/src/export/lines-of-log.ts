@@ -1,0 +1,123 @@
+/**
+ * The export's lines, from `from` (exclusive; the log's start when absent): the header, every
+ * event in the log's order with its leaf index, each tree head right after the event that
+ * brings the log to its size (with a consistency proof from the previous head, from the stored
+ * tree), any head past the log's end, and the end line.
+ */
+import type { Position, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
+import { nodesCovering } from '@newsroom/event-store';
+import { storedConsistency } from '../tree/proofs.js';
+import { headsAfter } from '../tree/sql/heads.js';
+import type { TreeHeadRow } from '../tree/sql/heads.js';
+import { leafIndexOf, nodeKey, readNodes } from '../tree/sql/nodes.js';
+import { treeSize } from '../tree/sql/tree.js';
+import { EXPORT_FORMAT } from './lines.js';
+import type { ExportHead, ExportLine } from './lines.js';
+
+/** The export's first event is not in the tree yet (it grows within AUDIT_TREE_POLL_MS). */
+export class NotInTreeYet extends Error {
+  readonly _tag = 'NotInTreeYet';
+}
+
+const asHead = (h: TreeHeadRow): ExportHead => ({
+  number: h.number,
+  treeSize: h.treeSize,
+  rootHash: h.rootHash,
+  time: h.time,
+  note: h.note,
+});
+
+export interface ExportSource {
+  readonly store: Pick<PostgresEventStore, 'readAllStored'>;
+  readonly db: SqlQueryable;
+  /** The audit schema, quoted. */
+  readonly schema: string;
+  readonly origin: string;
+  readonly verifierKey: string;
+  readonly now: () => Date;
+}
+
+const startOf = async (source: ExportSource, from: Position | undefined): Promise<number> => {
+  if (from === undefined) return 0;
+  const [first] = await source.store.readAllStored({ fromPosition: from, maxCount: 1 });
+  if (first === undefined) return treeSize(source.db, source.schema);
+  const index = await leafIndexOf(source.db, source.schema, first.id);
+  if (index === undefined) throw new NotInTreeYet(`event ${first.id} is not in the tree yet`);
+  return index;
+};
+
+export async function* linesOfLog(
+  source: ExportSource,
+  from: Position | undefined,
+  pageSize = 5_000,
+): AsyncGenerator<ExportLine> {
+  const { db, schema } = source;
+  const start = await startOf(source, from);
+  const edgeKeys = nodesCovering(0, start);
+  const edge = await readNodes(db, schema, edgeKeys);
+  const heads = await headsAfter(db, schema, 0, Number.MAX_SAFE_INTEGER);
+  const anchor = [...heads].reverse().find((h) => h.treeSize <= start);
+  const pending = heads.filter((h) => anchor === undefined || h.number > anchor.number);
+  yield {
+    kind: 'header',
+    format: EXPORT_FORMAT,
+    origin: source.origin,
+    verifierKey: source.verifierKey,
+    leafIndex: start,
+    frontier: edgeKeys.map((k) => edge.get(nodeKey(k))?.toString('hex') ?? ''),
+    anchor: anchor === undefined ? null : asHead(anchor),
+    exportedAt: source.now().toISOString(),
+  };
+  let previous = anchor;
+  let emitted = 0;
+  const headLine = async (head: TreeHeadRow, proved: boolean): Promise<ExportLine> => {
+    const consistency =
+      previous === undefined || !proved
+        ? null
+        : {
+            fromSize: previous.treeSize,
+            proof: (
+              await storedConsistency(db, schema, previous.treeSize, head.treeSize)
+            ).proof.map((p) => p.toString('hex')),
+          };
+    previous = head;
+    emitted++;
+    return { kind: 'tree-head', head: asHead(head), consistency };
+  };
+  let leaf = start;
+  let cursor = from;
+  for (;;) {
+    const page = await source.store.readAllStored({
+      ...(cursor === undefined ? {} : { fromPosition: cursor }),
+      maxCount: pageSize,
+    });
+    for (const e of page) {
+      yield {
+        kind: 'event',
+        leafIndex: leaf,
+        position: {
+          transactionId: e.position.transactionId.toString(),
+          sequence: e.position.sequence.toString(),
+        },
+        streamName: e.streamName,
+        revision: e.revision.toString(),
+        eventId: e.id,
+        type: e.type,
+        recordedAtMs: e.recordedAt.getTime(),
+        body: e.body,
+        previousHash: e.previousHash,
+        hash: e.hash,
+      };
+      leaf++;
+      while (pending[0] !== undefined && pending[0].treeSize <= leaf) {
+        const head = pending.shift()!;
+        // A head smaller than the one before it has no proof from it: the verifier says so.
+        yield await headLine(head, previous === undefined || head.treeSize >= previous.treeSize);
+      }
+      cursor = e.position;
+    }
+    if (page.length < pageSize) break;
+  }
+  for (const head of pending) yield await headLine(head, false); // past the log's end
+  yield { kind: 'end', events: leaf - start, treeHeads: emitted, treeSize: leaf };
+}

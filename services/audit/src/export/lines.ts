@@ -1,0 +1,89 @@
+/**
+ * The export's NDJSON lines, one codec for the boundary (the server writes them, `newsroom
+ * audit verify-export` reads them back): a header (the log's origin and key, where the export
+ * starts in the tree: its leaf index and the tree's edge there, and the last tree head at or
+ * before it), each event as stored (the body is the exact text its hash covers), each tree head
+ * once the log reaches its size (its signed note and a consistency proof from the previous
+ * head), and an end line with the counts, so that a cut-off file is told from a whole one.
+ */
+import * as t from 'io-ts';
+import { Sha256Hex, strict } from '@newsroom/contracts';
+
+export const EXPORT_FORMAT = 'newsroom.audit-export.v1';
+
+const Decimal = t.refinement(t.string, (s) => /^(0|[1-9]\d{0,19})$/.test(s), 'Decimal');
+const Count = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'Count');
+
+export const ExportHead = strict(
+  {
+    number: Count,
+    treeSize: Count,
+    rootHash: Sha256Hex,
+    time: t.string,
+    note: t.string,
+  },
+  {},
+  'ExportHead',
+);
+export type ExportHead = t.TypeOf<typeof ExportHead>;
+
+export const ExportHeader = strict(
+  {
+    kind: t.literal('header'),
+    format: t.literal(EXPORT_FORMAT),
+    origin: t.string,
+    verifierKey: t.string,
+    leafIndex: Count,
+    /** The complete subtrees of the first `leafIndex` leaves, largest first (hex). */
+    frontier: t.array(Sha256Hex),
+    anchor: t.union([ExportHead, t.null]),
+    exportedAt: t.string,
+  },
+  {},
+  'ExportHeader',
+);
+export type ExportHeader = t.TypeOf<typeof ExportHeader>;
+
+export const ExportEvent = strict(
+  {
+    kind: t.literal('event'),
+    leafIndex: Count,
+    position: strict({ transactionId: Decimal, sequence: Decimal }, {}, 'ExportPosition'),
+    streamName: t.string,
+    revision: Decimal,
+    eventId: t.string,
+    type: t.string,
+    /** Milliseconds since the epoch, as the hash covers it. */
+    recordedAtMs: Count,
+    body: t.string,
+    previousHash: Sha256Hex,
+    hash: Sha256Hex,
+  },
+  {},
+  'ExportEvent',
+);
+export type ExportEvent = t.TypeOf<typeof ExportEvent>;
+
+export const ExportTreeHead = strict(
+  {
+    kind: t.literal('tree-head'),
+    head: ExportHead,
+    /** From the previous head of the export (or its anchor); null for the first of the log. */
+    consistency: t.union([
+      strict({ fromSize: Count, proof: t.array(Sha256Hex) }, {}, 'ExportConsistency'),
+      t.null,
+    ]),
+  },
+  {},
+  'ExportTreeHead',
+);
+export type ExportTreeHead = t.TypeOf<typeof ExportTreeHead>;
+
+export const ExportEnd = strict(
+  { kind: t.literal('end'), events: Count, treeHeads: Count, treeSize: Count },
+  {},
+  'ExportEnd',
+);
+
+export const ExportLine = t.union([ExportHeader, ExportEvent, ExportTreeHead, ExportEnd]);
+export type ExportLine = t.TypeOf<typeof ExportLine>;

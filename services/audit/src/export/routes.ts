@@ -1,0 +1,90 @@
+/**
+ * `GET /v1/audit/export?fromPosition=<transactionId>.<sequence>`: the log from that position
+ * (exclusive; from its start when absent) as NDJSON, with hashes, tree heads and consistency
+ * proofs (lines.ts), streamed as it is read, at the pace the client takes it. A failure midway
+ * cuts the response off before its end line, which the verifier reports as a cut-off file.
+ */
+import { Router } from 'express';
+import type { Request, Response } from 'express';
+import * as E from 'fp-ts/lib/Either.js';
+import { fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
+import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
+import { quoteIdent } from '@newsroom/event-store';
+import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
+import { auditorsOnly } from '../auditors.js';
+import type { AuditAccess } from '../auditors.js';
+import type { LogSigner } from '../tree/seal.js';
+import { logVerifierKey } from '../tree-heads/routes.js';
+import { linesOfLog, NotInTreeYet } from './lines-of-log.js';
+
+const FromPosition = patternText(
+  'FromPosition',
+  /^\d{1,20}\.\d{1,20}$/,
+  41,
+  'expected <transactionId>.<sequence>, an event position',
+);
+/** Until the client took what was written, or went away. */
+const drained = (res: Response) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+
+const ExportQuery = strict({}, { fromPosition: FromPosition }, 'ExportQuery');
+
+export const exportRouter = (
+  access: AuditAccess,
+  store: PostgresEventStore,
+  sql: SqlDriver,
+  schema: string,
+  signer: LogSigner,
+): Router => {
+  const router = Router();
+  router.get('/', ...auditorsOnly(access), async (req: Request, res: Response) => {
+    const query = ExportQuery.decode(req.query);
+    if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
+    const [transactionId, sequence] = query.right.fromPosition?.split('.') ?? [];
+    const from =
+      transactionId === undefined
+        ? undefined
+        : { transactionId: BigInt(transactionId), sequence: BigInt(sequence!) };
+    const lines = linesOfLog(
+      {
+        store,
+        db: sql,
+        schema: quoteIdent(schema),
+        origin: signer.origin,
+        verifierKey: logVerifierKey(signer),
+        now: access.clock ?? (() => new Date()),
+      },
+      from,
+    );
+    let first;
+    try {
+      first = await lines.next(); // the header: refusals come before any byte is sent
+    } catch (error) {
+      if (!(error instanceof NotInTreeYet)) throw error;
+      res.setHeader('Retry-After', '1');
+      return sendProblem(res, problem(503, 'Service Unavailable', error.message));
+    }
+    res.status(200).type('application/x-ndjson; charset=utf-8');
+    try {
+      for (let line = first; line.done !== true; line = await lines.next()) {
+        if (!res.write(`${JSON.stringify(line.value)}\n`)) await drained(res);
+        if (res.destroyed) return;
+      }
+      res.end();
+    } catch (error) {
+      console.error(
+        JSON.stringify({ level: 'error', msg: 'export cut off', error: String(error) }),
+      );
+      res.destroy();
+    }
+  });
+  return router;
+};
