@@ -5,11 +5,13 @@
  */
 import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
 import { EXIT } from './commands/io.js';
+import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.js';
 
 const usage = `usage:
 ${TOKEN_USAGE}
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+${REPLAY_USAGE}`;
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
@@ -19,6 +21,8 @@ export const run = async (argv: readonly string[]): Promise<number> => {
         return await tokenCommand(rest);
       case 'audit':
         return await auditCommand(rest);
+      case 'replay':
+        return await replayCommand(rest);
       default:
         process.stderr.write(`${usage}\n`);
         return command === '--help' || command === 'help' ? EXIT.ok : EXIT.usage;
