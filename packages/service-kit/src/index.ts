@@ -15,3 +15,4 @@ export * from './article-stream.js';
 export * from './read-model.js';
 export * from './markup.js';
 export * from './topic-sender.js';
+export * from './dates.js';

@@ -14,7 +14,7 @@ import {
   requireCaller,
   sendProblem,
 } from '@newsroom/service-kit';
-import type { Authenticator } from '@newsroom/service-kit';
+import type { Authenticator, Caller } from '@newsroom/service-kit';
 import { recordRequest } from './requests/journal.js';
 
 const READERS: ReadonlySet<string> = new Set(['auditor', 'admin']);
@@ -28,24 +28,39 @@ export interface AuditAccess {
   readonly clock?: () => Date;
 }
 
+/**
+ * Records that `caller` asked for this request; false (and a 503 sent) when it cannot be
+ * recorded, in which case the request is not answered.
+ */
+export const recordAsked = async (
+  access: AuditAccess,
+  req: Request,
+  res: Response,
+  caller: Caller,
+): Promise<boolean> => {
+  let recorded = false;
+  await answerFromReadModel(res, 'the audit request log', async () => {
+    await recordRequest(access.sql, quoteIdent(access.schema), {
+      at: access.clock?.() ?? new Date(),
+      actor: caller.id,
+      role: caller.role,
+      method: req.method,
+      path: req.originalUrl,
+      correlationId: correlationIdOf(req),
+    });
+    recorded = true;
+  });
+  return recorded;
+};
+
+export const mayReadAudit = (caller: Caller): boolean => READERS.has(caller.role);
+
 export const auditorsOnly = (access: AuditAccess) => [
   requireCaller(access.authenticator),
   async (req: Request, res: Response, next: NextFunction) => {
     const caller = callerOf(req);
-    let recorded = false;
-    await answerFromReadModel(res, 'the audit request log', async () => {
-      await recordRequest(access.sql, quoteIdent(access.schema), {
-        at: access.clock?.() ?? new Date(),
-        actor: caller.id,
-        role: caller.role,
-        method: req.method,
-        path: req.originalUrl,
-        correlationId: correlationIdOf(req),
-      });
-      recorded = true;
-    });
-    if (!recorded) return;
-    if (READERS.has(caller.role)) return next();
+    if (!(await recordAsked(access, req, res, caller))) return;
+    if (mayReadAudit(caller)) return next();
     sendProblem(
       res,
       problem(403, 'Forbidden', `the audit is for auditors and admins, not ${caller.role}`),

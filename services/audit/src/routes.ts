@@ -23,6 +23,8 @@ import { verifyRouter } from './verify/routes.js';
 import { exportRouter } from './export/routes.js';
 import { requestsRouter } from './requests/routes.js';
 import type { AuditAccess } from './auditors.js';
+import { auditArticlesProcessor } from './articles/projection.js';
+import { auditPageRouter } from './page/routes.js';
 
 export const AUDIT = '/v1/audit';
 
@@ -68,12 +70,14 @@ export const auditService = (
       [`${AUDIT}/actors`, actorsRouter(access, deps.store)],
       [`${AUDIT}/proofs`, proofsRouter(access, deps.sql, schema)],
       [`${AUDIT}/requests`, requestsRouter(access)],
+      ['/audit', auditPageRouter(access, deps.store, deps.sql, schema, signer)],
       [`${AUDIT}/export`, exportRouter(access, deps.store, deps.sql, schema, signer)],
       [`${AUDIT}/verify`, verifyRouter(access, deps.store, deps.sql, schema, signer)],
       [`${AUDIT}/tree-heads`, treeHeadsRouter(access, deps.sql, schema, signer, sealer)],
     ],
     processors: [
       sealer.processor,
+      auditArticlesProcessor(schema),
       ...(config.publicTopic === undefined || publisher === undefined
         ? []
         : [

@@ -5,7 +5,7 @@
  */
 import type { SqlQueryable } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
-import { rfc3339 } from '../documents/dates.js';
+import { rfc3339 } from '@newsroom/service-kit';
 import type { NinjsDocument } from '../documents/ninjs.js';
 import { eventTypeOf } from './change.js';
 import type { PublicChange, SyndicationEvent } from './change.js';

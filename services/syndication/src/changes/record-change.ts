@@ -5,7 +5,7 @@
  */
 import type { Content } from '@newsroom/contracts';
 import type { SqlQueryable } from '@newsroom/event-store';
-import { rfc3339 } from '../documents/dates.js';
+import { rfc3339 } from '@newsroom/service-kit';
 import { toNinjs } from '../documents/ninjs.js';
 import type { ArticleSnapshot, NinjsOptions, PublicCorrectionNotice } from '../documents/ninjs.js';
 import { fanOut } from '../webhooks/sql/fan-out.js';

@@ -14,7 +14,7 @@
  *   are meant to be shown. The retraction notice is a `descriptions` entry, role `retraction`.
  */
 import type { Content } from '@newsroom/contracts';
-import { rfc3339 } from './dates.js';
+import { rfc3339 } from '@newsroom/service-kit';
 import { blocksHtml, blocksText } from './html.js';
 
 export interface PublicCorrectionNotice {

@@ -5,7 +5,7 @@
  * first. RFC 5005 `first` / `next` links page it; an unpublished or retracted article in the
  * page's window is an RFC 6721 `at:deleted-entry`.
  */
-import { rfc3339 } from '../documents/dates.js';
+import { rfc3339 } from '@newsroom/service-kit';
 import { articleHtml } from '../documents/html.js';
 import { articleUri } from '../documents/ninjs.js';
 import type { FeedContext } from './context.js';

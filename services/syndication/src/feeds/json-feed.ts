@@ -4,7 +4,7 @@
  * last change in the publisher's offset, `content_html` built from the blocks with the
  * correction notices first; `next_url` pages it.
  */
-import { rfc3339 } from '../documents/dates.js';
+import { rfc3339 } from '@newsroom/service-kit';
 import { articleHtml } from '../documents/html.js';
 import type { FeedContext } from './context.js';
 import { documentUrl, entryId, firstUrl, nextUrl, noticesOf, selfUrl } from './context.js';

@@ -4,7 +4,7 @@
  * description built from the blocks with the correction notices first. Paged with Atom `next`
  * links (RSS has none of its own); a withdrawn article simply leaves the channel.
  */
-import { rfc822 } from '../documents/dates.js';
+import { rfc822 } from '@newsroom/service-kit';
 import { articleHtml } from '../documents/html.js';
 import type { FeedContext } from './context.js';
 import { documentUrl, entryId, firstUrl, nextUrl, noticesOf, selfUrl } from './context.js';
