@@ -21,7 +21,8 @@ export const TOPOLOGY: readonly ProcessSpec[] = [
     port: 8084,
     env: { TRANSPORT: 'kafka' },
   },
-  { name: 'audit', entry: 'services/audit/src/main.ts', port: 8085, env: {} },
+  // Its tree heads go to the public topic beside the articles (PUBLIC_TOPIC, as syndication).
+  { name: 'audit', entry: 'services/audit/src/main.ts', port: 8085, env: { PUBLIC_TOPIC: 'true' } },
   { name: 'relay', entry: 'services/relay/src/main.ts', port: 8086, env: {} },
 ];
 

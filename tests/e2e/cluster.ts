@@ -63,7 +63,12 @@ export const startTestCluster = async (options: {
   const running = new Map<ProcessName, ServiceProcess[]>();
   const start = async (name: ProcessName) => {
     const spec = specOf(name);
-    const child = await startServiceProcess(spec.entry, { ...env, ...spec.env });
+    // The topology sends to the public topic by default; a suite does only when it asks.
+    const child = await startServiceProcess(spec.entry, {
+      ...env,
+      ...spec.env,
+      PUBLIC_TOPIC: env.PUBLIC_TOPIC,
+    });
     running.set(name, [...(running.get(name) ?? []), child]);
     return child;
   };
