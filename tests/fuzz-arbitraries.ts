@@ -402,6 +402,7 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
   VisibleText: text(Infinity, 'visible'),
   Uuid: uuid,
   IsoDateTime: iso,
+  Sha256Hex: pattern('sha256'),
   LanguageTag: pattern('lang'),
   Slug: pattern('slug'),
   HttpUrl: pattern('url'),

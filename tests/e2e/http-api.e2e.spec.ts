@@ -366,6 +366,9 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
       { name: 'processor:publishing.scheduler', ok: true },
       { name: 'processor:syndication.public-articles', ok: true },
       { name: 'processor:syndication.webhooks', ok: true },
+      { name: 'processor:audit.tree', ok: true },
+      { name: 'processor:audit.articles', ok: true },
+      { name: 'audit-seal', ok: true },
     ]);
     const metrics = await sys.request('GET', '/metrics');
     expect(metrics.text).toMatch(/http_requests_total\{method="POST",route="\/v1\/drafts\/"/);

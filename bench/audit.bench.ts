@@ -1,0 +1,208 @@
+/**
+ * The audit at scale, on real PostgreSQL (DATABASE_URL): a store of EVENTS events (default
+ * 1,000,000 real article events in 10,000 streams, appended 100 at a time; kept in the schema
+ * `bench_audit_<EVENTS>` and reused by the next run unless FRESH=1), then
+ * - the tree: the audit's Merkle tree grown over the whole log, and a tree head signed;
+ * - verify: the whole store (every hash, chain and tree head), events/s;
+ * - export: the NDJSON lines from the log's start, serialized, events/s; and the offline
+ *   verification of that export, events/s;
+ * - proofs at that size: inclusion (a random event, the full tree) and consistency (a random
+ *   older size), each with its queries, p50 / p99 / max over PROOFS (default 200) of each.
+ * Goals: verify and export at least 200,000 events/s; each proof under 50 ms. Prints JSON.
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import {
+  createPostgresEventStore,
+  pgDriver,
+  quoteIdent,
+  verifierKey,
+} from '../packages/event-store/src/index.js';
+import { initProcessor, storedArticleEvent } from '../packages/processing/src/index.js';
+import { linesOfLog } from '../services/audit/src/export/lines-of-log.js';
+import { verifyExport } from '../services/audit/src/export/verify-export.js';
+import { storedConsistency, storedInclusion } from '../services/audit/src/tree/proofs.js';
+import { catchUpTree, logSigner, sealTreeHead } from '../services/audit/src/tree/seal.js';
+import { treeSealer } from '../services/audit/src/tree/sealer.js';
+import { treeSize } from '../services/audit/src/tree/sql/tree.js';
+import { verifyStore } from '../services/audit/src/verify/store.js';
+import { percentile, round } from './timing.js';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const EVENTS = Number(process.env.EVENTS ?? 1_000_000);
+const PROOFS = Number(process.env.PROOFS ?? 200);
+const STREAMS = 10_000;
+const BATCH = 100;
+
+const rate = (events: number, ms: number) => ({
+  seconds: round(ms / 1000, 2),
+  eventsPerSecond: Math.round((events * 1000) / ms),
+});
+
+const main = async () => {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 8 });
+  const sql = pgDriver(pool);
+  const schema = `bench_audit_${EVENTS}`;
+  if (process.env.FRESH === '1') {
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+    await pool.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_audit`)} CASCADE`);
+  }
+  const store = await createPostgresEventStore({ driver: sql, schema });
+  const result: Record<string, unknown> = {
+    bench: 'audit',
+    events: EVENTS,
+    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30) },
+  };
+  try {
+    // 1. The store: appended 100 events at a time, four writers, until it holds EVENTS.
+    const have = Number(
+      (await pool.query(`SELECT count(*) AS n FROM ${quoteIdent(schema)}.events`)).rows[0].n,
+    );
+    const streams = Array.from({ length: STREAMS }, () => randomUUID());
+    const fillStart = performance.now();
+    let next = have;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < EVENTS) {
+          const n = next;
+          next += BATCH;
+          const id = streams[(n / BATCH) % STREAMS]!;
+          await store.appendToStream(
+            `article-${id}`,
+            Array.from({ length: Math.min(BATCH, EVENTS - n) }, (_, k) =>
+              storedArticleEvent(id, n + k),
+            ),
+          );
+        }
+      }),
+    );
+    result['fill'] = {
+      appended: Math.max(0, EVENTS - have),
+      ...rate(Math.max(1, EVENTS - have), performance.now() - fillStart),
+    };
+
+    // 2. The tree over the whole log, and a signed head.
+    const key = generateKeyPairSync('ed25519');
+    const origin = 'newsroom.bench/audit';
+    const signer = logSigner(origin, key.privateKey);
+    const auditSchema = `${schema}_audit`;
+    const processor = treeSealer({
+      schema: auditSchema,
+      sql,
+      store,
+      signer,
+      sealIntervalMs: 60_000,
+      treePollMs: 1_000,
+    }).processor;
+    await initProcessor(sql, processor);
+    const s = quoteIdent(auditSchema);
+    const before = await treeSize(sql, s);
+    const growStart = performance.now();
+    const grown = await catchUpTree(sql, s, store);
+    result['tree'] = {
+      grown,
+      ...(grown > 0 ? rate(grown, performance.now() - growStart) : {}),
+      size: before + grown,
+    };
+    // A key of this run: the heads signed with an earlier run's key are another log's.
+    await pool.query(`ALTER TABLE ${s}.tree_heads DISABLE TRIGGER USER`);
+    await pool.query(`DELETE FROM ${s}.tree_heads`);
+    await pool.query(`ALTER TABLE ${s}.tree_heads ENABLE TRIGGER USER`);
+    const head = await sealTreeHead(sql, s, store, signer, { force: true, now: Date.now });
+    const size = head!.treeSize;
+
+    // 3. Verify the whole store.
+    const log = { origin, publicKey: key.publicKey };
+    const verifyStart = performance.now();
+    const report = await verifyStore(store, sql, s, log);
+    result['verify'] = { ok: report.ok, ...rate(report.events, performance.now() - verifyStart) };
+
+    // 4. Export from the start, serialized; then its offline verification.
+    const source = {
+      store,
+      db: sql,
+      schema: s,
+      origin,
+      verifierKey: verifierKey(origin, key.publicKey),
+      now: () => new Date(),
+    };
+    const lines: string[] = [];
+    let bytes = 0;
+    const exportStart = performance.now();
+    for await (const line of linesOfLog(source, undefined)) {
+      const text = JSON.stringify(line);
+      bytes += text.length + 1;
+      lines.push(text);
+    }
+    result['export'] = {
+      lines: lines.length,
+      megabytes: round(bytes / 2 ** 20, 1),
+      ...rate(size, performance.now() - exportStart),
+    };
+    const offlineStart = performance.now();
+    const offline = await verifyExport(
+      (async function* () {
+        yield* lines;
+      })(),
+      { name: origin, publicKey: key.publicKey },
+    );
+    result['verifyExport'] = {
+      ok: offline.ok,
+      ...rate(offline.events, performance.now() - offlineStart),
+    };
+    lines.length = 0;
+
+    // 5. Proofs at this size.
+    const ids = (
+      await pool.query<{ event_id: string; leaf_index: string }>(
+        `SELECT event_id::text, leaf_index::text FROM ${s}.tree_leaves TABLESAMPLE SYSTEM (1) LIMIT $1`,
+        [PROOFS],
+      )
+    ).rows;
+    const inclusion: number[] = [];
+    for (const row of ids) {
+      const t = performance.now();
+      const { rows } = await pool.query(
+        `SELECT leaf_index FROM ${s}.tree_leaves WHERE event_id = $1`,
+        [row.event_id],
+      );
+      await storedInclusion(sql, s, Number(rows[0].leaf_index), size);
+      inclusion.push(performance.now() - t);
+    }
+    const consistency: number[] = [];
+    for (let i = 0; i < PROOFS; i++) {
+      const from = 1 + Math.floor(Math.random() * (size - 1));
+      const t = performance.now();
+      await storedConsistency(sql, s, from, size);
+      consistency.push(performance.now() - t);
+    }
+    const summary = (ms: number[]) => {
+      const sorted = [...ms].sort((a, b) => a - b);
+      return {
+        n: sorted.length,
+        p50Ms: round(percentile(sorted, 0.5), 2),
+        p99Ms: round(percentile(sorted, 0.99), 2),
+        maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
+      };
+    };
+    result['inclusionProof'] = summary(inclusion);
+    result['consistencyProof'] = summary(consistency);
+    const v = result['verify'] as { eventsPerSecond: number };
+    const e = result['export'] as { eventsPerSecond: number };
+    result['goals'] = {
+      verifyAtLeast200k: v.eventsPerSecond >= 200_000,
+      exportAtLeast200k: e.eventsPerSecond >= 200_000,
+      proofsUnder50ms:
+        (result['inclusionProof'] as { maxMs: number }).maxMs < 50 &&
+        (result['consistencyProof'] as { maxMs: number }).maxMs < 50,
+    };
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await store.close();
+    await pool.end();
+  }
+};
+
+await main();
