@@ -131,8 +131,7 @@ const main = async () => {
     const lines: string[] = [];
     let bytes = 0;
     const exportStart = performance.now();
-    for await (const line of linesOfLog(source, undefined)) {
-      const text = JSON.stringify(line);
+    for await (const text of linesOfLog(source, undefined)) {
       bytes += text.length + 1;
       lines.push(text);
     }

@@ -117,7 +117,10 @@ describe('export and offline verification', () => {
       copy[i] = JSON.stringify(value);
       return copy.join('\n');
     };
-    const changed = edit(at('event', 2), (e) => (e.body = e.body.replace('sáng tạo', 'sáng tảo')));
+    const changed = edit(at('event', 2), (e) => {
+      const content = e.body.data.content;
+      content.headline = content.headline.replace('sáng tạo', 'sáng tảo');
+    });
     expect((await check(changed)).violation).toEqual({
       line: at('event', 2) + 1,
       reason: 'hash does not match the content: the event was altered',

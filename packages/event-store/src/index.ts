@@ -1,5 +1,5 @@
 export * from './port.js';
-export { canonicalJson, NotJsonError } from './jcs.js';
+export { canonicalJson, isCanonicalJson, NotJsonError } from './jcs.js';
 export { canonicalEvent, digestStep, eventHash, sealHash, ZERO_HASH } from './hash.js';
 export * from './merkle.js';
 export * from './checkpoint.js';

@@ -101,3 +101,30 @@ function serialize(value: unknown, path: (string | number)[]): string {
       throw new PathlessError(`${typeof value} is not a JSON value`);
   }
 }
+
+/** Whether every object in a parsed JSON value has its members in RFC 8785 order. */
+const membersSorted = (value: unknown): boolean => {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(membersSorted);
+  const keys = Object.keys(value);
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return keys.every((k) => membersSorted((value as Record<string, unknown>)[k]));
+};
+
+/**
+ * Whether `text` is the canonical form of `parsed` (its JSON.parse), the fast way: JSON.stringify
+ * writes strings and numbers as RFC 8785 does and keeps the parsed member order, so the text is
+ * canonical when it reads back identically with every object's members sorted. Where that
+ * shortcut cannot judge (integer-like member names, which JavaScript reorders; escaped
+ * surrogates, which RFC 8785 refuses), it answers by canonicalJson itself.
+ */
+export const isCanonicalJson = (parsed: unknown, text: string): boolean => {
+  if (!/\\u[dD]/.test(text) && JSON.stringify(parsed) === text && membersSorted(parsed)) {
+    return true;
+  }
+  try {
+    return canonicalJson(parsed) === text;
+  } catch {
+    return false;
+  }
+};

@@ -4,9 +4,11 @@
  */
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalEvent, eventHash, ZERO_HASH } from './hash.js';
-import { canonicalJson, NotJsonError } from './jcs.js';
+import { canonicalJson, isCanonicalJson, NotJsonError } from './jcs.js';
+import { scanCanonical } from './jcs-scan.js';
 
 /** A double from its IEEE 754 bit pattern, as appendix B lists them. */
 const fromBits = (hex: string): number => {
@@ -163,5 +165,68 @@ describe('event hash input', () => {
         )
         .digest('hex'),
     );
+  });
+});
+
+describe('isCanonicalJson (the fast check verify uses)', () => {
+  const judge = (text: string) => {
+    const parsed: unknown = JSON.parse(text);
+    let slow: boolean;
+    try {
+      slow = canonicalJson(parsed) === text;
+    } catch {
+      slow = false;
+    }
+    expect(isCanonicalJson(parsed, text), text).toBe(slow);
+    const scan = scanCanonical(text);
+    if (scan !== 'unsure') expect(scan.canonical, `scan: ${text}`).toBe(slow);
+    if (
+      scan !== 'unsure' &&
+      scan.canonical &&
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed)
+    ) {
+      expect(scan.keys).toEqual(Object.keys(parsed).sort());
+      for (const [k, v] of Object.entries(parsed)) {
+        if (typeof v === 'string') expect(scan.strings.get(k)).toBe(v);
+      }
+    }
+  };
+
+  it('agrees with canonicalJson on canonical, reordered, spaced and escaped texts', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        judge(canonicalJson(value));
+        judge(JSON.stringify(value));
+        judge(JSON.stringify(value, null, 1));
+        judge(JSON.stringify({ data: value, eventId: 'e', metadata: null, type: 't\u0001"' }));
+      }),
+      { numRuns: 2000, seed: 8785 },
+    );
+    for (const text of [
+      '{"b":1,"a":2}',
+      '{"a":{"d":1,"c":2}}',
+      '{"10":1,"9":2}',
+      '{"9":1,"10":2}',
+      '"\\ud800"',
+      '"\\u00e9"',
+      '"é"',
+      '-0',
+      '1.0',
+      '1e3',
+      '[{"z":0,"a":0}]',
+      '{"a":"\\u001f","b":"\\u000a","c":"\\n","d":"\\/"}',
+      '{"a":1,"a":2}',
+      '{"a":1 }',
+      '{"a\\n":1}',
+      '1e21',
+      '1e+21',
+      '0.1',
+      '100',
+      '1E2',
+    ]) {
+      judge(text);
+    }
   });
 });

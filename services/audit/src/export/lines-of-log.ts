@@ -4,7 +4,12 @@
  * brings the log to its size (with a consistency proof from the previous head, from the stored
  * tree), any head past the log's end, and the end line.
  */
-import type { Position, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
+import type {
+  Position,
+  PostgresEventStore,
+  SqlQueryable,
+  StoredEvent,
+} from '@newsroom/event-store';
 import { nodesCovering } from '@newsroom/event-store';
 import { storedConsistency } from '../tree/proofs.js';
 import { headsAfter } from '../tree/sql/heads.js';
@@ -46,11 +51,26 @@ const startOf = async (source: ExportSource, from: Position | undefined): Promis
   return index;
 };
 
+/** An event's line, written around its stored body (canonical JSON, so embedded as it is). */
+const eventLine = (e: StoredEvent, leafIndex: number): string =>
+  `{"kind":"event","leafIndex":${leafIndex},"position":{"transactionId":"${e.position.transactionId}","sequence":"${e.position.sequence}"},"streamName":${JSON.stringify(e.streamName)},"revision":"${e.revision}","eventId":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"recordedAtMs":${e.recordedAt.getTime()},"body":${e.body},"previousHash":"${e.previousHash}","hash":"${e.hash}"}`;
+
+/** The export's lines as NDJSON text, one line (no newline) each. */
 export async function* linesOfLog(
   source: ExportSource,
   from: Position | undefined,
   pageSize = 5_000,
-): AsyncGenerator<ExportLine> {
+): AsyncGenerator<string> {
+  for await (const line of exportLines(source, from, pageSize)) {
+    yield typeof line === 'string' ? line : JSON.stringify(line);
+  }
+}
+
+async function* exportLines(
+  source: ExportSource,
+  from: Position | undefined,
+  pageSize: number,
+): AsyncGenerator<ExportLine | string> {
   const { db, schema } = source;
   const start = await startOf(source, from);
   const edgeKeys = nodesCovering(0, start);
@@ -85,36 +105,28 @@ export async function* linesOfLog(
     return { kind: 'tree-head', head: asHead(head), consistency };
   };
   let leaf = start;
-  let cursor = from;
-  for (;;) {
-    const page = await source.store.readAllStored({
-      ...(cursor === undefined ? {} : { fromPosition: cursor }),
+  const read = (after: Position | undefined) =>
+    source.store.readAllStored({
+      ...(after === undefined ? {} : { fromPosition: after }),
       maxCount: pageSize,
     });
+  let next = read(from);
+  for (;;) {
+    const page = await next;
+    const last = page[page.length - 1];
+    // The next page is read while this one is written out.
+    if (page.length === pageSize && last !== undefined) {
+      next = read(last.position);
+      next.catch(() => undefined); // awaited on the next turn
+    }
     for (const e of page) {
-      yield {
-        kind: 'event',
-        leafIndex: leaf,
-        position: {
-          transactionId: e.position.transactionId.toString(),
-          sequence: e.position.sequence.toString(),
-        },
-        streamName: e.streamName,
-        revision: e.revision.toString(),
-        eventId: e.id,
-        type: e.type,
-        recordedAtMs: e.recordedAt.getTime(),
-        body: e.body,
-        previousHash: e.previousHash,
-        hash: e.hash,
-      };
+      yield eventLine(e, leaf);
       leaf++;
       while (pending[0] !== undefined && pending[0].treeSize <= leaf) {
         const head = pending.shift()!;
         // A head smaller than the one before it has no proof from it: the verifier says so.
         yield await headLine(head, previous === undefined || head.treeSize >= previous.treeSize);
       }
-      cursor = e.position;
     }
     if (page.length < pageSize) break;
   }

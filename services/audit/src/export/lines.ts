@@ -55,7 +55,8 @@ export const ExportEvent = strict(
     type: t.string,
     /** Milliseconds since the epoch, as the hash covers it. */
     recordedAtMs: Count,
-    body: t.string,
+    /** The stored body itself, as JSON (its canonical text is what the hash covers). */
+    body: t.UnknownRecord,
     previousHash: Sha256Hex,
     hash: Sha256Hex,
   },

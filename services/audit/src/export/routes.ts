@@ -75,7 +75,7 @@ export const exportRouter = (
     res.status(200).type('application/x-ndjson; charset=utf-8');
     try {
       for (let line = first; line.done !== true; line = await lines.next()) {
-        if (!res.write(`${JSON.stringify(line.value)}\n`)) await drained(res);
+        if (!res.write(`${line.value}\n`)) await drained(res);
         if (res.destroyed) return;
       }
       res.end();

@@ -1,7 +1,7 @@
 /**
  * Verifies an export with no database, from its lines and the log's verifier key alone: each
- * line decoded by the export's codec; every event's hash recomputed from its stored body and
- * chained on its stream's previous event, its body canonical; the tree regrown from the
+ * line decoded by the export's codec; every event's hash recomputed from its body (the
+ * canonical text of it, which is what was stored) and chained on its stream's previous event; the tree regrown from the
  * header's edge and each tree head checked where the log reaches its size (signature, order,
  * time, root) with its consistency proof from the previous head (a proof too long, too short
  * or not wholly used is refused); and the end line's counts, so that a cut-off file fails.
@@ -12,6 +12,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf } from '@newsroom/contracts';
 import type { IntegrityViolation } from '@newsroom/event-store';
 import {
+  canonicalJson,
   eventHash,
   leafHash,
   storedBodyProblem,
@@ -98,15 +99,21 @@ export const verifyExport = async (
       }
       if (e.previousHash !== stream.hash) return 'previous hash does not match the stream chain';
     }
+    let text: string;
+    try {
+      text = canonicalJson(e.body);
+    } catch (error) {
+      return `the body is not JSON that can be hashed: ${String((error as Error).message)}`;
+    }
     const recomputed = eventHash(
       e.previousHash,
       e.streamName,
       revision,
       new Date(e.recordedAtMs),
-      e.body,
+      text,
     );
     if (recomputed !== e.hash) return 'hash does not match the content: the event was altered';
-    const body = storedBodyProblem({ body: e.body, event_id: e.eventId, event_type: e.type });
+    const body = storedBodyProblem({ body: text, event_id: e.eventId, event_type: e.type });
     if (body !== undefined) return body;
     streams.set(e.streamName, { revision, hash: e.hash });
     frontier.push(leafHash(Buffer.from(e.hash, 'hex')));

@@ -1,0 +1,138 @@
+/**
+ * Checks that a text is RFC 8785 canonical JSON in one pass over its characters, building no
+ * value: no whitespace; members in order of their names (UTF-16 code units); strings escaped
+ * exactly as JCS writes them (only ", \, and the control characters, \b \t \n \f \r short and
+ * the others as lower-case \u00xx); numbers in their shortest round-trip form. It answers the
+ * top-level object's member names and its string members, which is what verify compares with
+ * an event's columns. A member name holding an escape is left to canonicalJson ('unsure').
+ */
+export type CanonicalScan =
+  | {
+      readonly canonical: true;
+      readonly keys: readonly string[];
+      readonly strings: ReadonlyMap<string, string>;
+    }
+  | { readonly canonical: false }
+  | 'unsure';
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const SHORT = new Set([0x22, 0x5c, 0x62, 0x66, 0x6e, 0x72, 0x74]); // " \ b f n r t
+const HEX = /^[0-9a-f]{4}$/;
+const HAS_SHORT_FORM = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/** Where a scan stands: one text at a time (the scan is synchronous), no closure per call. */
+let text = '';
+let i = 0;
+const NOT_CANONICAL = { canonical: false } as const;
+const UNSURE = Symbol('unsure');
+const BAD = Symbol('bad');
+
+/** The string at i (past its closing quote); its raw text, or BAD. Sets `escaped`. */
+let escaped = false;
+function scanString(): string | typeof BAD {
+  const start = ++i;
+  escaped = false;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== c || c < 0x20) return BAD; // NaN: the text ended
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      escaped = true;
+      const e = text.charCodeAt(i + 1);
+      if (e === 0x75) {
+        const hex = text.slice(i + 2, i + 6);
+        if (!HEX.test(hex)) return BAD;
+        const code = parseInt(hex, 16);
+        if (code >= 0x20 || HAS_SHORT_FORM.has(code)) return BAD;
+        i += 6;
+        continue;
+      }
+      if (!SHORT.has(e)) return BAD;
+      i += 2;
+      continue;
+    }
+    i++;
+  }
+  const raw = text.slice(start, i);
+  i++;
+  return raw;
+}
+
+function scanLiteral(word: string): boolean {
+  if (!text.startsWith(word, i)) return false;
+  i += word.length;
+  return true;
+}
+
+/** The value at i; false when not canonical, UNSURE for an escaped member name. */
+function scanValue(keys?: string[], strings?: Map<string, string>): boolean | typeof UNSURE {
+  const c = text.charCodeAt(i);
+  if (c === 0x7b) {
+    i++;
+    if (text.charCodeAt(i) === 0x7d) {
+      i++;
+      return true;
+    }
+    let previous: string | undefined;
+    for (;;) {
+      if (text.charCodeAt(i) !== 0x22) return false;
+      const key = scanString();
+      if (key === BAD) return false;
+      if (escaped) return UNSURE;
+      if (previous !== undefined && !(previous < key)) return false;
+      previous = key;
+      if (text.charCodeAt(i) !== 0x3a) return false;
+      i++;
+      if (keys !== undefined) keys.push(key);
+      if (strings !== undefined && text.charCodeAt(i) === 0x22) {
+        const at = i;
+        const s = scanString();
+        if (s === BAD) return false;
+        strings.set(key, escaped ? (JSON.parse(text.slice(at, i)) as string) : s);
+      } else {
+        const inner = scanValue();
+        if (inner !== true) return inner;
+      }
+      const next = text.charCodeAt(i++);
+      if (next === 0x7d) return true;
+      if (next !== 0x2c) return false;
+    }
+  }
+  if (c === 0x5b) {
+    i++;
+    if (text.charCodeAt(i) === 0x5d) {
+      i++;
+      return true;
+    }
+    for (;;) {
+      const inner = scanValue();
+      if (inner !== true) return inner;
+      const next = text.charCodeAt(i++);
+      if (next === 0x5d) return true;
+      if (next !== 0x2c) return false;
+    }
+  }
+  if (c === 0x22) return scanString() !== BAD;
+  if (c === 0x74) return scanLiteral('true');
+  if (c === 0x66) return scanLiteral('false');
+  if (c === 0x6e) return scanLiteral('null');
+  NUMBER.lastIndex = i;
+  const match = NUMBER.exec(text);
+  if (match === null || match[0] === '') return false;
+  const token = match[0];
+  if (JSON.stringify(Number(token)) !== token) return false;
+  i += token.length;
+  return true;
+}
+
+export const scanCanonical = (input: string): CanonicalScan => {
+  text = input;
+  i = 0;
+  const keys: string[] = [];
+  const strings = new Map<string, string>();
+  const result = input.charCodeAt(0) === 0x7b ? scanValue(keys, strings) : scanValue();
+  text = '';
+  if (result === UNSURE) return 'unsure';
+  if (result !== true || i !== input.length) return NOT_CANONICAL;
+  return { canonical: true, keys, strings };
+};
