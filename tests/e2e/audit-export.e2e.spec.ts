@@ -22,7 +22,7 @@ import {
   signNote,
   verifierKey,
 } from '@newsroom/event-store';
-import { useTestSystem } from './harness.js';
+import { auditSettings, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const run = promisify(execFile);
@@ -50,14 +50,7 @@ async function* linesOf(text: string) {
 
 describe('export and offline verification', () => {
   const sys = useTestSystem('postgres', undefined, {
-    audit: {
-      origin,
-      signingKey: key.privateKey,
-      keySource: { kind: 'ephemeral', path: '' },
-      sealIntervalMs: 3_600_000,
-      treePollMs: 50,
-      publicTopic: undefined,
-    },
+    audit: auditSettings(origin, key.privateKey),
   });
   const draft = async () => {
     const id = randomUUID();

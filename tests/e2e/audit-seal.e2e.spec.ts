@@ -18,7 +18,7 @@ import {
   verifyInclusion,
   verifyNote,
 } from '@newsroom/event-store';
-import { databaseUrl, useTestSystem } from './harness.js';
+import { auditSettings, databaseUrl, useTestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
 const reporter = { role: 'reporter', sub: 'reporter.s' } as const;
@@ -29,14 +29,7 @@ const origin = 'newsroom.test/audit-seal';
 
 describe('signed tree heads', () => {
   const sys = useTestSystem('postgres', undefined, {
-    audit: {
-      origin,
-      signingKey: key.privateKey,
-      keySource: { kind: 'ephemeral', path: '' },
-      sealIntervalMs: 300,
-      treePollMs: 50,
-      publicTopic: undefined,
-    },
+    audit: auditSettings(origin, key.privateKey, { sealIntervalMs: 300 }),
   });
   const draft = async () => {
     const id = randomUUID();

@@ -19,7 +19,7 @@ import {
   signNote,
   ZERO_HASH,
 } from '@newsroom/event-store';
-import { databaseUrl, startTestSystem } from './harness.js';
+import { auditSettings, databaseUrl, startTestSystem } from './harness.js';
 import type { TestSystem } from './harness.js';
 import { seedContent } from './seed-article.js';
 
@@ -48,14 +48,7 @@ interface World {
 
 const build = async (): Promise<World> => {
   const sys = await startTestSystem('postgres', undefined, {
-    audit: {
-      origin,
-      signingKey: key.privateKey,
-      keySource: { kind: 'ephemeral', path: '' },
-      sealIntervalMs: 3_600_000, // only the seals the test asks for
-      treePollMs: 50,
-      publicTopic: undefined,
-    },
+    audit: auditSettings(origin, key.privateKey),
   });
   const ids = {
     A: randomUUID(),

@@ -6,6 +6,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
+import type { KeyObject } from 'node:crypto';
+import type { AuditConfig } from '@newsroom/audit';
 import { allServices } from '@newsroom/platform';
 import type { SystemOptions } from '@newsroom/platform';
 import {
@@ -20,6 +22,22 @@ import { Registry } from 'prom-client';
 import { dropSystemSchemas, signToken } from '../support.js';
 
 export type StoreKind = 'pglite' | 'postgres';
+
+/** The audit's settings for a test: its own log name and key, seals only when asked (unless
+ *  `overrides` says otherwise), the tree taking in events every 50 ms. */
+export const auditSettings = (
+  origin: string,
+  signingKey: KeyObject,
+  overrides: Partial<AuditConfig> = {},
+): AuditConfig => ({
+  origin,
+  signingKey,
+  keySource: { kind: 'ephemeral', path: '' },
+  sealIntervalMs: 3_600_000,
+  treePollMs: 50,
+  publicTopic: undefined,
+  ...overrides,
+});
 export const STORE_KINDS: readonly StoreKind[] = ['pglite', 'postgres'];
 
 export const databaseUrl = (): string =>

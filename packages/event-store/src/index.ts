@@ -22,4 +22,10 @@ export type {
 } from './postgres/integrity.js';
 export { storedBodyProblem, verifyIntegrity } from './postgres/integrity.js';
 export type { Migration } from './postgres/migrations.js';
-export { assertSchemaName, LATEST_VERSION, migrate } from './postgres/migrations.js';
+export {
+  appendOnlyTriggers,
+  assertSchemaName,
+  LATEST_VERSION,
+  migrate,
+  rejectChangeFunction,
+} from './postgres/migrations.js';

@@ -23,6 +23,7 @@ import { verifyRouter } from './verify/routes.js';
 import { exportRouter } from './export/routes.js';
 import { requestsRouter } from './requests/routes.js';
 import type { AuditAccess } from './auditors.js';
+import { auditContext } from './context.js';
 import { auditArticlesProcessor } from './articles/projection.js';
 import { auditPageRouter } from './page/routes.js';
 
@@ -61,6 +62,7 @@ export const auditService = (
     schema,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
   };
+  const ctx = auditContext(access, deps.store, signer);
   return {
     name: 'audit',
     routes: [
@@ -68,12 +70,12 @@ export const auditService = (
       [`${AUDIT}/articles`, timeTravelRouter(access, deps.store)],
       [`${AUDIT}/articles`, diffRouter(access, deps.store)],
       [`${AUDIT}/actors`, actorsRouter(access, deps.store)],
-      [`${AUDIT}/proofs`, proofsRouter(access, deps.sql, schema)],
+      [`${AUDIT}/proofs`, proofsRouter(ctx)],
       [`${AUDIT}/requests`, requestsRouter(access)],
-      ['/audit', auditPageRouter(access, deps.store, deps.sql, schema, signer)],
-      [`${AUDIT}/export`, exportRouter(access, deps.store, deps.sql, schema, signer)],
-      [`${AUDIT}/verify`, verifyRouter(access, deps.store, deps.sql, schema, signer)],
-      [`${AUDIT}/tree-heads`, treeHeadsRouter(access, deps.sql, schema, signer, sealer)],
+      ['/audit', auditPageRouter(ctx)],
+      [`${AUDIT}/export`, exportRouter(ctx)],
+      [`${AUDIT}/verify`, verifyRouter(ctx)],
+      [`${AUDIT}/tree-heads`, treeHeadsRouter(ctx, sealer)],
     ],
     processors: [
       sealer.processor,

@@ -31,12 +31,22 @@ export function lockSeed(schema: string): string {
 
 export const ZERO_HASH_HEX = '0'.repeat(64);
 
-const appendOnlyTriggers = (s: string, table: string): string[] => [
+/** Triggers that refuse UPDATE, DELETE and TRUNCATE on `table` (with rejectChangeFunction). */
+export const appendOnlyTriggers = (s: string, table: string): string[] => [
   `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${s}.${table}
      FOR EACH STATEMENT EXECUTE FUNCTION ${s}.reject_change()`,
   `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${s}.${table}
      FOR EACH STATEMENT EXECUTE FUNCTION ${s}.reject_change()`,
 ];
+
+/** The function append-only triggers call: it refuses the statement, naming it. */
+export const rejectChangeFunction = (s: string): string =>
+  `CREATE FUNCTION ${s}.reject_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+         BEGIN
+           RAISE EXCEPTION 'append-only: % on %.% is not allowed', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
+             USING ERRCODE = 'restrict_violation';
+         END
+         $fn$`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -64,12 +74,7 @@ export const MIGRATIONS: readonly Migration[] = [
          )`,
         `COMMENT ON COLUMN ${s}.events.body IS
            'RFC 8785 canonical JSON of {data, eventId, metadata, type}, exactly the bytes hashed'`,
-        `CREATE FUNCTION ${s}.reject_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
-         BEGIN
-           RAISE EXCEPTION 'append-only: % on %.% is not allowed', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-             USING ERRCODE = 'restrict_violation';
-         END
-         $fn$`,
+        rejectChangeFunction(s),
         ...appendOnlyTriggers(s, 'events'),
         `CREATE FUNCTION ${s}.raise_newer_transaction(p_stream text) RETURNS boolean
          LANGUAGE plpgsql AS $fn$

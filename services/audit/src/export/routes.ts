@@ -8,12 +8,9 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
-import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
-import { quoteIdent } from '@newsroom/event-store';
 import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 import { auditorsOnly } from '../auditors.js';
-import type { AuditAccess } from '../auditors.js';
-import type { LogSigner } from '../tree/seal.js';
+import type { AuditContext } from '../context.js';
 import { logVerifierKey } from '../tree-heads/routes.js';
 import { linesOfLog, NotInTreeYet } from './lines-of-log.js';
 
@@ -37,15 +34,9 @@ const drained = (res: Response) =>
 
 const ExportQuery = strict({}, { fromPosition: FromPosition }, 'ExportQuery');
 
-export const exportRouter = (
-  access: AuditAccess,
-  store: PostgresEventStore,
-  sql: SqlDriver,
-  schema: string,
-  signer: LogSigner,
-): Router => {
+export const exportRouter = (ctx: AuditContext): Router => {
   const router = Router();
-  router.get('/', ...auditorsOnly(access), async (req: Request, res: Response) => {
+  router.get('/', ...auditorsOnly(ctx), async (req: Request, res: Response) => {
     const query = ExportQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
     const [transactionId, sequence] = query.right.fromPosition?.split('.') ?? [];
@@ -55,12 +46,12 @@ export const exportRouter = (
         : { transactionId: BigInt(transactionId), sequence: BigInt(sequence!) };
     const lines = linesOfLog(
       {
-        store,
-        db: sql,
-        schema: quoteIdent(schema),
-        origin: signer.origin,
-        verifierKey: logVerifierKey(signer),
-        now: access.clock ?? (() => new Date()),
+        store: ctx.store,
+        db: ctx.sql,
+        schema: ctx.tables,
+        origin: ctx.signer.origin,
+        verifierKey: logVerifierKey(ctx.signer),
+        now: ctx.clock ?? (() => new Date()),
       },
       from,
     );

@@ -4,19 +4,15 @@
  * head, the timeline of who did what when); a side-by-side diff of any two versions with the
  * changed words marked; the whole store verified. Auditors and admins, signed in by cookie.
  */
-import { createPublicKey } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { articleStreamName, Uuid } from '@newsroom/contracts';
-import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
-import { quoteIdent } from '@newsroom/event-store';
 import { readArticle } from '@newsroom/service-kit';
-import type { AuditAccess } from '../auditors.js';
+import type { AuditContext } from '../context.js';
 import { findArticles } from '../articles/find.js';
 import { loadDiff, sideLabel, sideOf } from '../diff/load.js';
 import { entryOf } from '../history/routes.js';
-import type { LogSigner } from '../tree/seal.js';
 import { latestHead } from '../tree/sql/heads.js';
 import { verifyArticle } from '../verify/article.js';
 import { verifyStore } from '../verify/store.js';
@@ -26,16 +22,9 @@ import { pageAuditorsOnly, pageCaller, sessionRouter } from './session.js';
 import { articleView, diffView, searchView, verifyView } from './views.js';
 import type { Version } from './views.js';
 
-export const auditPageRouter = (
-  access: AuditAccess,
-  store: PostgresEventStore,
-  sql: SqlDriver,
-  schema: string,
-  signer: LogSigner,
-): Router => {
+export const auditPageRouter = (ctx: AuditContext): Router => {
   const router = Router();
-  const s = quoteIdent(schema);
-  const log = { origin: signer.origin, publicKey: createPublicKey(signer.privateKey) };
+  const { store, sql, tables: s, log } = ctx;
   const send = (req: Request, res: Response, status: number, title: string, body: string) => {
     res
       .status(status)
@@ -50,8 +39,8 @@ export const auditPageRouter = (
   });
   router.get('/assets/audit.css', (_req, res) => void res.type('text/css').send(AUDIT_CSS));
   router.get('/assets/login.js', (_req, res) => void res.type('text/javascript').send(LOGIN_JS));
-  router.use('/session', sessionRouter(access));
-  router.use(pageAuditorsOnly(access));
+  router.use('/session', sessionRouter(ctx));
+  router.use(pageAuditorsOnly(ctx));
 
   router.get('/', async (req, res) => {
     const q = typeof req.query['q'] === 'string' ? req.query['q'].slice(0, 200) : '';

@@ -12,12 +12,10 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, patternText, strict, Uuid } from '@newsroom/contracts';
-import type { SqlDriver } from '@newsroom/event-store';
-import { quoteIdent } from '@newsroom/event-store';
 import { answerFromReadModel, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 
 import { auditorsOnly } from '../auditors.js';
-import type { AuditAccess } from '../auditors.js';
+import type { AuditContext } from '../context.js';
 import { storedConsistency, storedInclusion } from '../tree/proofs.js';
 import { leafIndexOf } from '../tree/sql/nodes.js';
 import { treeSize } from '../tree/sql/tree.js';
@@ -36,10 +34,10 @@ const tooLarge = (path: string, held: number) => [
   { path, message: `the tree holds ${held} leaves` },
 ];
 
-export const proofsRouter = (access: AuditAccess, sql: SqlDriver, schema: string): Router => {
+export const proofsRouter = (ctx: AuditContext): Router => {
   const router = Router();
-  const s = quoteIdent(schema);
-  router.use(...auditorsOnly(access));
+  const { sql, tables: s } = ctx;
+  router.use(...auditorsOnly(ctx));
   router.get('/inclusion', async (req: Request, res: Response) => {
     const query = InclusionQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);

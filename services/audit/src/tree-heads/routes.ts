@@ -9,13 +9,12 @@
  *   key (`<name>+<key id>+<base64(0x01 || key)>`).
  * - `POST /v1/audit/tree-heads` (auditors and admins): seal now; 201 with the new head.
  */
+import { createPublicKey } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
-import type { SqlDriver } from '@newsroom/event-store';
-import { createPublicKey } from 'node:crypto';
-import { quoteIdent, rawPublicKey, verifierKey } from '@newsroom/event-store';
+import { rawPublicKey, verifierKey } from '@newsroom/event-store';
 import {
   answerFromReadModel,
   PageLimit,
@@ -25,12 +24,11 @@ import {
 } from '@newsroom/service-kit';
 
 import { auditorsOnly } from '../auditors.js';
-import type { AuditAccess } from '../auditors.js';
+import type { AuditContext } from '../context.js';
 import { TreeDoesNotExtend } from '../tree/seal.js';
 import type { LogSigner } from '../tree/seal.js';
 import type { TreeSealer } from '../tree/sealer.js';
-import { headsBefore, latestHead } from '../tree/sql/heads.js';
-import type { TreeHeadRow } from '../tree/sql/heads.js';
+import { headsBefore, latestHead, treeHeadJson } from '../tree/sql/heads.js';
 
 const Before = patternText('Before', /^[1-9]\d{0,15}$/, 16, 'expected a tree head number');
 const HeadsQuery = strict({}, { limit: PageLimit, before: Before }, 'TreeHeadsQuery');
@@ -39,24 +37,9 @@ const HeadsQuery = strict({}, { limit: PageLimit, before: Before }, 'TreeHeadsQu
 export const logVerifierKey = (signer: LogSigner): string =>
   verifierKey(signer.origin, createPublicKey(signer.privateKey));
 
-const asJson = (h: TreeHeadRow) => ({
-  number: h.number,
-  treeSize: h.treeSize,
-  rootHash: h.rootHash,
-  time: h.time,
-  keyId: h.keyId,
-  note: h.note,
-});
-
-export const treeHeadsRouter = (
-  access: AuditAccess,
-  sql: SqlDriver,
-  schema: string,
-  signer: LogSigner,
-  sealer: TreeSealer,
-): Router => {
+export const treeHeadsRouter = (ctx: AuditContext, sealer: TreeSealer): Router => {
   const router = Router();
-  const quoted = quoteIdent(schema);
+  const { sql, tables: quoted, signer } = ctx;
   router.get('/', async (req: Request, res: Response) => {
     const query = HeadsQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
@@ -68,7 +51,7 @@ export const treeHeadsRouter = (
       const last = page[page.length - 1];
       res.json({
         origin: signer.origin,
-        items: page.map(asJson),
+        items: page.map(treeHeadJson),
         ...(heads.length > limit && last !== undefined
           ? { next: `${req.baseUrl}?limit=${limit}&before=${last.number}` }
           : {}),
@@ -93,10 +76,10 @@ export const treeHeadsRouter = (
       verifierKey: logVerifierKey(signer),
     });
   });
-  router.post('/', ...auditorsOnly(access), async (_req: Request, res: Response) => {
+  router.post('/', ...auditorsOnly(ctx), async (_req: Request, res: Response) => {
     await answerFromReadModel(res, 'the sealer', async () => {
       try {
-        res.status(201).json(asJson(await sealer.sealNow()));
+        res.status(201).json(treeHeadJson(await sealer.sealNow()));
       } catch (error) {
         if (!(error instanceof TreeDoesNotExtend)) throw error;
         sendProblem(res, problem(409, 'Tree Does Not Extend', error.message));

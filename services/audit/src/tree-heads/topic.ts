@@ -10,7 +10,7 @@ import { quoteIdent } from '@newsroom/event-store';
 import type { Publisher } from '@newsroom/messaging';
 import type { Processor } from '@newsroom/processing';
 import { topicSender } from '@newsroom/service-kit';
-import { headsAfter } from '../tree/sql/heads.js';
+import { headsAfter, treeHeadJson } from '../tree/sql/heads.js';
 
 export const TREE_HEADS_TOPIC = 'audit.tree-heads-topic';
 
@@ -36,12 +36,7 @@ export const treeHeadsTopicProcessor = (options: {
       value: JSON.stringify({
         schema: 'newsroom.tree-head.v1',
         origin: options.origin,
-        number: h.number,
-        treeSize: h.treeSize,
-        rootHash: h.rootHash,
-        time: h.time,
-        keyId: h.keyId,
-        note: h.note,
+        ...treeHeadJson(h),
       }),
       headers: {
         'event-type': 'tree-head',

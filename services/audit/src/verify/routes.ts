@@ -5,18 +5,14 @@
  * record holds, and `violation` names the first bad event or tree head and why. Positions and
  * revisions are decimal strings.
  */
-import { createPublicKey } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, strict, Uuid } from '@newsroom/contracts';
-import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
-import { quoteIdent } from '@newsroom/event-store';
 import { answerFromReadModel, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 
 import { auditorsOnly } from '../auditors.js';
-import type { AuditAccess } from '../auditors.js';
-import type { LogSigner } from '../tree/seal.js';
+import type { AuditContext } from '../context.js';
 import { verifyArticle } from './article.js';
 import { verifyStore } from './store.js';
 
@@ -29,17 +25,10 @@ const sendReport = (res: Response, report: unknown): void => {
     .send(JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 };
 
-export const verifyRouter = (
-  access: AuditAccess,
-  store: PostgresEventStore,
-  sql: SqlDriver,
-  schema: string,
-  signer: LogSigner,
-): Router => {
+export const verifyRouter = (ctx: AuditContext): Router => {
   const router = Router();
-  const s = quoteIdent(schema);
-  const log = { origin: signer.origin, publicKey: createPublicKey(signer.privateKey) };
-  router.get('/', ...auditorsOnly(access), async (req: Request, res: Response) => {
+  const { store, sql, tables: s, log } = ctx;
+  router.get('/', ...auditorsOnly(ctx), async (req: Request, res: Response) => {
     const query = VerifyQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
     const articleId = query.right.articleId;

@@ -86,3 +86,13 @@ export const headsBefore = async (
   );
   return rows.map(toHead);
 };
+
+/** A head as the feed and the public topic give it. */
+export const treeHeadJson = (h: TreeHeadRow) => ({
+  number: h.number,
+  treeSize: h.treeSize,
+  rootHash: h.rootHash,
+  time: h.time,
+  keyId: h.keyId,
+  note: h.note,
+});

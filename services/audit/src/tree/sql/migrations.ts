@@ -4,14 +4,8 @@
  * leaf index), the signed tree heads, and the log of audit requests. Tree heads and requests
  * are records: append-only, refused by a trigger, never emptied by a rebuild.
  */
+import { appendOnlyTriggers, rejectChangeFunction } from '@newsroom/event-store';
 import type { ProcessorMigration } from '@newsroom/processing';
-
-const appendOnly = (s: string, table: string): string[] => [
-  `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${s}.${table}
-     FOR EACH STATEMENT EXECUTE FUNCTION ${s}.reject_change()`,
-  `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${s}.${table}
-     FOR EACH STATEMENT EXECUTE FUNCTION ${s}.reject_change()`,
-];
 
 export const TREE_MIGRATIONS: readonly ProcessorMigration[] = [
   {
@@ -34,12 +28,7 @@ export const TREE_MIGRATIONS: readonly ProcessorMigration[] = [
       `CREATE TABLE ${s}.tree_leaves (
          event_id   uuid   PRIMARY KEY,
          leaf_index bigint NOT NULL UNIQUE)`,
-      `CREATE FUNCTION ${s}.reject_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
-       BEGIN
-         RAISE EXCEPTION 'append-only: % on %.% is not allowed', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME
-           USING ERRCODE = 'restrict_violation';
-       END
-       $fn$`,
+      rejectChangeFunction(s),
       `CREATE TABLE ${s}.tree_heads (
          number    bigint      PRIMARY KEY CHECK (number >= 1),
          tree_size bigint      NOT NULL CHECK (tree_size >= 0),
@@ -47,7 +36,7 @@ export const TREE_MIGRATIONS: readonly ProcessorMigration[] = [
          time      timestamptz NOT NULL,
          key_id    text        NOT NULL,
          note      text        NOT NULL)`,
-      ...appendOnly(s, 'tree_heads'),
+      ...appendOnlyTriggers(s, 'tree_heads'),
       `CREATE TABLE ${s}.audit_requests (
          id             bigserial   PRIMARY KEY,
          at             timestamptz NOT NULL,
@@ -56,7 +45,7 @@ export const TREE_MIGRATIONS: readonly ProcessorMigration[] = [
          method         text        NOT NULL,
          path           text        NOT NULL,
          correlation_id text        NOT NULL)`,
-      ...appendOnly(s, 'audit_requests'),
+      ...appendOnlyTriggers(s, 'audit_requests'),
     ],
   },
 ];
