@@ -369,12 +369,19 @@ export const runProcess = async (
     registry,
   };
   const services = build(deps);
+  const starting = startSystem(deps, services, { ...config, registry }, [
+    ...(defaults.resources ?? []),
+    { name: 'event-store', close: opened.close },
+  ]);
+  // Signals are handled from the moment the port may answer: a SIGTERM while processors still
+  // start (PGlite busy with their catch-up) waits for the start, then stops cleanly.
+  shutdownOnSignals(async () => {
+    const started = await starting.catch(() => undefined);
+    await started?.stop();
+  });
   let system: RunningSystem;
   try {
-    system = await startSystem(deps, services, { ...config, registry }, [
-      ...(defaults.resources ?? []),
-      { name: 'event-store', close: opened.close },
-    ]);
+    system = await starting;
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
     process.exit(1);
@@ -388,5 +395,4 @@ export const runProcess = async (
       store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
     }),
   );
-  shutdownOnSignals(system.stop);
 };
