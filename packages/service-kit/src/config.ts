@@ -35,15 +35,20 @@ const PortFromString = new t.Type<number, string, unknown>(
   String,
 );
 
+/** Text from an environment variable that must match `pattern`; `expected` says what it is. */
+export const textMatching = (name: string, pattern: RegExp, expected: string) =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && pattern.test(u) ? t.success(u) : t.failure(u, c, expected)),
+    String,
+  );
+
 /** A Kafka topic name from an environment variable. */
-export const TopicNameFromString = new t.Type<string, string, unknown>(
+export const TopicNameFromString = textMatching(
   'TopicName',
-  (u): u is string => typeof u === 'string',
-  (u, c) =>
-    typeof u === 'string' && /^[a-zA-Z0-9._-]{1,249}$/.test(u)
-      ? t.success(u)
-      : t.failure(u, c, 'a Kafka topic name'),
-  String,
+  /^[a-zA-Z0-9._-]{1,249}$/,
+  'a Kafka topic name',
 );
 
 /** The environment a process reads, decoded once at start-up (one codec for this boundary). */

@@ -327,6 +327,19 @@ export const startSystem = async (
   };
 };
 
+/** What services are built from, for a process's configuration and its opened store. */
+export const serviceDeps = (
+  config: Pick<ServiceConfig, 'schemaPrefix' | 'auth'>,
+  opened: Pick<OpenedStore, 'store' | 'sql'>,
+  registry: Registry,
+): ServiceDeps => ({
+  store: opened.store,
+  sql: opened.sql,
+  readModelSchema: readModelSchemas(config.schemaPrefix),
+  authenticator: createAuthenticator(config.auth),
+  registry,
+});
+
 /** The main of a process: config from the environment, store, services, signals. */
 export const runProcess = async (
   build: (deps: ServiceDeps) => readonly ServiceDefinition[],
@@ -361,13 +374,7 @@ export const runProcess = async (
     process.exit(1);
   }
   const registry = defaults.registry ?? new Registry();
-  const deps: ServiceDeps = {
-    store: opened.store,
-    sql: opened.sql,
-    readModelSchema: readModelSchemas(config.schemaPrefix),
-    authenticator: createAuthenticator(config.auth),
-    registry,
-  };
+  const deps = serviceDeps(config, opened, registry);
   const services = build(deps);
   const starting = startSystem(deps, services, { ...config, registry }, [
     ...(defaults.resources ?? []),

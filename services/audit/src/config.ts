@@ -16,17 +16,14 @@ import {
   decodeEnvironment,
   intFromString,
   settingsOrExit,
+  textMatching,
   TopicNameFromString,
 } from '@newsroom/service-kit';
 
-const Origin = new t.Type<string, string, unknown>(
+const Origin = textMatching(
   'LogOrigin',
-  (u): u is string => typeof u === 'string',
-  (u, c) =>
-    typeof u === 'string' && /^[A-Za-z0-9._:/-]{1,200}$/.test(u)
-      ? t.success(u)
-      : t.failure(u, c, 'a log origin: letters, digits and . _ : / - (no spaces, no plus)'),
-  String,
+  /^[A-Za-z0-9._:/-]{1,200}$/,
+  'a log origin: letters, digits and . _ : / - (no spaces, no plus)',
 );
 
 export const AuditEnvironment = t.partial({

@@ -19,13 +19,7 @@ import {
   storeSource,
 } from '@newsroom/processing';
 import type { Processor } from '@newsroom/processing';
-import {
-  createAuthenticator,
-  loadConfig,
-  openEventStore,
-  readModelSchemas,
-} from '@newsroom/service-kit';
-import type { ServiceDeps } from '@newsroom/service-kit';
+import { loadConfig, openEventStore, serviceDeps } from '@newsroom/service-kit';
 import { EXIT, show, stdio } from './io.js';
 import { progressBar } from './progress.js';
 
@@ -45,14 +39,7 @@ export const replayCommand = async (args: readonly string[]): Promise<number> =>
   const config = loadConfig(process.env, { port: 0 });
   const opened = await openEventStore(config, { schema: config.eventStoreSchema });
   const registry = new Registry();
-  const deps: ServiceDeps = {
-    store: opened.store,
-    sql: opened.sql,
-    readModelSchema: readModelSchemas(config.schemaPrefix),
-    authenticator: createAuthenticator(config.auth),
-    registry,
-  };
-  const services = allServices(deps);
+  const services = allServices(serviceDeps(config, opened, registry));
   try {
     const processors = services.flatMap((s) => s.processors ?? []).filter(hasEvents);
     const processor = processors.find((p) => p.name === positionals[0]);
