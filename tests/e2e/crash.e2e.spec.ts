@@ -141,6 +141,18 @@ const startChild = async (env: Record<string, string>): Promise<Child> => {
     });
   });
   if (proc.pid === undefined) throw new Error('the child has no pid');
+  // Traffic comes once it is ready, as a load balancer would send it: its processors started
+  // (on PGlite their start-up shares the one database thread with the first commands).
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) throw new Error(`the child was not ready in time: ${stderrTail()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return { proc, pid: proc.pid, url, exited, stderrTail };
 };
 
