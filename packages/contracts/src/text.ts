@@ -278,3 +278,24 @@ export const Identifier = patternText(
   (s) => isWellFormed(s) && !s.includes('\u0000'),
 );
 export type Identifier = t.TypeOf<typeof Identifier>;
+
+const XID8_MAX = 2n ** 64n - 1n;
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/**
+ * A position in the store's log as text, `<transactionId>.<sequence>`, each part within its
+ * column's range (xid8, bigint): a cursor or a starting point a client hands back.
+ */
+export const positionText = (name: string, message: string): t.Type<string, string, unknown> =>
+  patternText(name, /^\d{1,20}\.\d{1,19}$/, 40, message, (s) => {
+    const [transactionId, sequence] = s.split('.');
+    return BigInt(transactionId!) <= XID8_MAX && BigInt(sequence!) <= BIGINT_MAX;
+  });
+
+/** The two parts of a `positionText`. */
+export const parsePositionText = (
+  text: string,
+): { readonly transactionId: bigint; readonly sequence: bigint } => {
+  const [transactionId, sequence] = text.split('.');
+  return { transactionId: BigInt(transactionId!), sequence: BigInt(sequence!) };
+};

@@ -4,7 +4,8 @@
  * exactly as JCS writes them (only ", \, and the control characters, \b \t \n \f \r short and
  * the others as lower-case \u00xx); numbers in their shortest round-trip form. It answers the
  * top-level object's member names and its string members, which is what verify compares with
- * an event's columns. A member name holding an escape is left to canonicalJson ('unsure').
+ * an event's columns. A member name holding an escape is left to canonicalJson ('unsure'); a
+ * value nested deeper than MAX_DEPTH is not canonical.
  */
 export type CanonicalScan =
   | {
@@ -64,9 +65,17 @@ function scanLiteral(word: string): boolean {
   return true;
 }
 
+/** Nesting past this is not taken as canonical (no stored event nests so deep; the stack holds). */
+export const MAX_DEPTH = 256;
+
 /** The value at i; false when not canonical, UNSURE for an escaped member name. */
-function scanValue(keys?: string[], strings?: Map<string, string>): boolean | typeof UNSURE {
+function scanValue(
+  depth: number,
+  keys?: string[],
+  strings?: Map<string, string>,
+): boolean | typeof UNSURE {
   const c = text.charCodeAt(i);
+  if ((c === 0x7b || c === 0x5b) && depth >= MAX_DEPTH) return false;
   if (c === 0x7b) {
     i++;
     if (text.charCodeAt(i) === 0x7d) {
@@ -90,7 +99,7 @@ function scanValue(keys?: string[], strings?: Map<string, string>): boolean | ty
         if (s === BAD) return false;
         strings.set(key, escaped ? (JSON.parse(text.slice(at, i)) as string) : s);
       } else {
-        const inner = scanValue();
+        const inner = scanValue(depth + 1);
         if (inner !== true) return inner;
       }
       const next = text.charCodeAt(i++);
@@ -105,7 +114,7 @@ function scanValue(keys?: string[], strings?: Map<string, string>): boolean | ty
       return true;
     }
     for (;;) {
-      const inner = scanValue();
+      const inner = scanValue(depth + 1);
       if (inner !== true) return inner;
       const next = text.charCodeAt(i++);
       if (next === 0x5d) return true;
@@ -130,7 +139,7 @@ export const scanCanonical = (input: string): CanonicalScan => {
   i = 0;
   const keys: string[] = [];
   const strings = new Map<string, string>();
-  const result = input.charCodeAt(0) === 0x7b ? scanValue(keys, strings) : scanValue();
+  const result = input.charCodeAt(0) === 0x7b ? scanValue(0, keys, strings) : scanValue(0);
   text = '';
   if (result === UNSURE) return 'unsure';
   if (result !== true || i !== input.length) return NOT_CANONICAL;

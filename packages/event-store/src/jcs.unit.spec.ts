@@ -8,7 +8,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalEvent, eventHash, ZERO_HASH } from './hash.js';
 import { canonicalJson, isCanonicalJson, NotJsonError } from './jcs.js';
-import { scanCanonical } from './jcs-scan.js';
+import { MAX_DEPTH, scanCanonical } from './jcs-scan.js';
+import { storedBodyProblem } from './postgres/integrity.js';
 
 /** A double from its IEEE 754 bit pattern, as appendix B lists them. */
 const fromBits = (hex: string): number => {
@@ -228,5 +229,24 @@ describe('isCanonicalJson (the fast check verify uses)', () => {
     ]) {
       judge(text);
     }
+  });
+});
+
+describe('a body nested deeper than any event', () => {
+  const nested = (depth: number) =>
+    `{"data":${'['.repeat(depth)}${']'.repeat(depth)},"eventId":"e","metadata":null,"type":"t"}`;
+  const row = (body: string) => ({ body, event_id: 'e', event_type: 't' });
+
+  it('is judged without overflowing the stack, and named', () => {
+    expect(scanCanonical(nested(MAX_DEPTH + 10))).toEqual({ canonical: false });
+    // Deeper than canonicalJson can recurse: a reason, not a RangeError out of verify.
+    expect(storedBodyProblem(row(nested(200_000)))).toBe(
+      'body is nested too deeply to be canonical',
+    );
+  });
+
+  it('is still canonical when the slow path can judge it', () => {
+    expect(storedBodyProblem(row(nested(MAX_DEPTH + 10)))).toBeUndefined();
+    expect(storedBodyProblem(row(nested(3)))).toBeUndefined();
   });
 });

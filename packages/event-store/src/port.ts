@@ -47,6 +47,18 @@ export interface Position {
 
 export const START: Position = { transactionId: 0n, sequence: 0n };
 
+/** The log's order: negative when `a` comes before `b`, 0 when they are the same position. */
+export const comparePositions = (a: Position, b: Position): number =>
+  a.transactionId !== b.transactionId
+    ? a.transactionId < b.transactionId
+      ? -1
+      : 1
+    : a.sequence === b.sequence
+      ? 0
+      : a.sequence < b.sequence
+        ? -1
+        : 1;
+
 export interface AppendResult {
   /** The stream's last revision after the append. An idempotent retry answers with the
    *  first append's result; an empty append with the stream's current revision (-1n when

@@ -7,7 +7,7 @@ import { digestStep, eventHash, sealHash, ZERO_HASH } from '../hash.js';
 import { isCanonicalJson } from '../jcs.js';
 import { scanCanonical } from '../jcs-scan.js';
 import type { Position } from '../port.js';
-import { START } from '../port.js';
+import { comparePositions, START } from '../port.js';
 import type { SqlQueryable } from './driver.js';
 import { quoteIdent } from './driver.js';
 import type { EventRow } from './sql.js';
@@ -15,6 +15,8 @@ import { positionParams, readAllSql } from './sql.js';
 
 /** What verifies alongside the log's own checks (the audit's tree heads), fed each event. */
 export interface LogObserver {
+  /** Before a page of events is checked, with the count the log reaches at its end at most. */
+  readonly beforePage?: (upTo: number) => Promise<void>;
   /** After event number `count` (from 1) checked out; a violation stops the run there. */
   readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
   /** After the last event. */
@@ -104,7 +106,12 @@ function parsedBodyProblem(
   }
   if (body.eventId !== row.event_id) return 'event_id column differs from the hashed body';
   if (body.type !== row.event_type) return 'event_type column differs from the hashed body';
-  if (!isCanonicalJson(body, row.body)) return 'body is not in RFC 8785 canonical form';
+  try {
+    if (!isCanonicalJson(body, row.body)) return 'body is not in RFC 8785 canonical form';
+  } catch (error) {
+    if (error instanceof RangeError) return 'body is nested too deeply to be canonical';
+    throw error;
+  }
   return undefined;
 }
 
@@ -128,17 +135,6 @@ export function storedBodyProblem(
   }
   return parsedBodyProblem(row);
 }
-
-const comparePositions = (a: Position, b: Position): number =>
-  a.transactionId !== b.transactionId
-    ? a.transactionId < b.transactionId
-      ? -1
-      : 1
-    : a.sequence === b.sequence
-      ? 0
-      : a.sequence < b.sequence
-        ? -1
-        : 1;
 
 export async function verifyIntegrity(
   db: SqlQueryable,
@@ -221,6 +217,7 @@ export async function verifyIntegrity(
       next = page({ transactionId: BigInt(last.transaction_id), sequence: BigInt(last.position) });
       next.catch(() => undefined); // awaited on the next turn; unobserved if this page fails
     }
+    await options.observer?.beforePage?.(events + rows.length);
     for (const row of rows) {
       // Straight from the columns: the body is only trusted once its hash is checked.
       const event = {
