@@ -25,7 +25,7 @@ import {
 
 import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
-import { TreeDoesNotExtend } from '../tree/seal.js';
+import { SealRefused } from '../tree/seal.js';
 import type { LogSigner } from '../tree/seal.js';
 import type { TreeSealer } from '../tree/sealer.js';
 import { headsBefore, latestHead, treeHeadJson } from '../tree/sql/heads.js';
@@ -81,8 +81,9 @@ export const treeHeadsRouter = (ctx: AuditContext, sealer: TreeSealer): Router =
       try {
         res.status(201).json(treeHeadJson(await sealer.sealNow()));
       } catch (error) {
-        if (!(error instanceof TreeDoesNotExtend)) throw error;
-        sendProblem(res, problem(409, 'Tree Does Not Extend', error.message));
+        if (!(error instanceof SealRefused)) throw error;
+        const title = error._tag === 'NotTheLogKey' ? 'Not The Log Key' : 'Tree Does Not Extend';
+        sendProblem(res, problem(409, title, error.message));
       }
     });
   });

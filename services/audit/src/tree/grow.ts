@@ -6,6 +6,7 @@
  */
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { leafHash, nodesCovering, TreeFrontier } from '@newsroom/event-store';
+import { missingNode } from './damaged.js';
 import { insertLeaves, insertNodes, nodeKey, readNodes } from './sql/nodes.js';
 import type { StoredNode } from './sql/nodes.js';
 import { lockTree, moveTree, readTree } from './sql/tree.js';
@@ -34,7 +35,7 @@ export const growTree = async (
       tree.size,
       edgeKeys.map((k) => {
         const hash = edge.get(nodeKey(k));
-        if (hash === undefined) throw new Error(`the stored tree has no node ${nodeKey(k)}`);
+        if (hash === undefined) throw missingNode(nodeKey(k));
         return hash;
       }),
     );

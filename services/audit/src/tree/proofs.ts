@@ -11,6 +11,7 @@ import {
   inclusionPath,
   nodesCovering,
 } from '@newsroom/event-store';
+import { missingNode } from './damaged.js';
 import { nodeKey, readNodes } from './sql/nodes.js';
 
 export const fromStoredTree = async <A>(
@@ -28,7 +29,7 @@ export const fromStoredTree = async <A>(
     foldNodes(
       nodesCovering(start, end).map((k) => {
         const hash = nodes.get(nodeKey(k));
-        if (hash === undefined) throw new Error(`the stored tree has no node ${nodeKey(k)}`);
+        if (hash === undefined) throw missingNode(nodeKey(k));
         return hash;
       }),
     ),

@@ -1,10 +1,11 @@
 /**
  * The audit service's sealer, a processor that only ticks (one active instance, its lock):
  * every `treePollMs` it grows the tree by the events the log holds past it, and every
- * `sealIntervalMs`, when the tree grew, it signs a tree head. `sealNow` signs one on demand,
- * from any instance (the tree row's lock makes them take turns). A failed seal is logged,
- * counted in `audit_seal_runs_total{outcome="failed"}` and makes `/readyz` report degraded
- * until a seal succeeds again.
+ * `sealIntervalMs` after the latest head (kept across restarts: the latest head's time), when
+ * the tree grew, it signs a tree head. `sealNow` signs one on demand, from any instance (the
+ * tree row's lock makes them take turns). A failed seal is logged, counted in
+ * `audit_seal_runs_total{outcome="failed"}` and makes `/readyz` report degraded until a seal
+ * succeeds again; so does a failed growth (`audit_tree_growth_failures_total`).
  */
 import type { Registry } from 'prom-client';
 import { Counter, Gauge } from 'prom-client';
@@ -16,6 +17,7 @@ import type { ReadinessCheck } from '@newsroom/service-kit';
 import { TREE_MIGRATIONS } from './sql/migrations.js';
 import { catchUpTree, sealTreeHead } from './seal.js';
 import type { LogSigner } from './seal.js';
+import { latestHead } from './sql/heads.js';
 import type { TreeHeadRow } from './sql/heads.js';
 
 export const TREE_SEALER = 'audit.tree';
@@ -59,9 +61,30 @@ export const treeSealer = (options: SealerOptions): TreeSealer => {
     help: 'The tree size of the last tree head this process signed',
     registers,
   });
+  const growthFailures = new Counter({
+    name: 'audit_tree_growth_failures_total',
+    help: 'Growth steps of the stored tree that failed (the tree stays where it was)',
+    registers,
+  });
   const table = quoteIdent(options.schema);
   let lastError: string | undefined;
-  let lastAttempt = now();
+  let growthError: string | undefined;
+  /** When the interval last began: the latest head's time, read at the first tick. */
+  let lastAttempt: number | undefined;
+  const intervalStart = async (): Promise<number> => {
+    const head = await latestHead(options.sql, table);
+    return head === undefined ? now() : Date.parse(head.time);
+  };
+  const grow = async (): Promise<void> => {
+    try {
+      await catchUpTree(options.sql, table, options.store);
+      growthError = undefined;
+    } catch (error) {
+      growthFailures.inc();
+      growthError = String((error as Error)?.message ?? error);
+      log({ level: 'error', msg: 'growing the tree failed', error: growthError });
+    }
+  };
 
   const seal = async (force: boolean): Promise<TreeHeadRow | undefined> => {
     const trigger = force ? 'demand' : 'interval';
@@ -95,10 +118,8 @@ export const treeSealer = (options: SealerOptions): TreeSealer => {
     tick: {
       intervalMs: options.treePollMs,
       run: async () => {
-        if (now() - lastAttempt < options.sealIntervalMs) {
-          await catchUpTree(options.sql, table, options.store);
-          return;
-        }
+        lastAttempt ??= await intervalStart();
+        if (now() - lastAttempt < options.sealIntervalMs) return grow();
         lastAttempt = now();
         await seal(false).catch(() => undefined); // logged and counted in seal
       },
@@ -113,6 +134,7 @@ export const treeSealer = (options: SealerOptions): TreeSealer => {
       degradesOnly: true,
       check: async () => {
         if (lastError !== undefined) throw new Error(`the last seal failed: ${lastError}`);
+        if (growthError !== undefined) throw new Error(`growing the tree failed: ${growthError}`);
       },
     },
   };

@@ -72,6 +72,52 @@ export const headsAfter = async (
   return rows.map(toHead);
 };
 
+/** The last head (by number) of at most `size` leaves: where an export from there is anchored. */
+export const lastHeadWithin = async (
+  db: SqlQueryable,
+  schema: string,
+  size: number,
+): Promise<TreeHeadRow | undefined> => {
+  const { rows } = await db.query<Row>(
+    `SELECT ${COLUMNS} FROM ${schema}.tree_heads WHERE tree_heads.tree_size <= $1
+      ORDER BY tree_heads.number DESC LIMIT 1`,
+    [size],
+  );
+  return rows[0] === undefined ? undefined : toHead(rows[0]);
+};
+
+/** The heads after number `after`, oldest first, read a page at a time as they are taken. */
+export interface HeadWindow {
+  /** The next head, once `fill` has run since the last `take`; undefined when none is left. */
+  readonly first: () => TreeHeadRow | undefined;
+  readonly take: () => TreeHeadRow;
+  /** Whether the window is empty and the heads are not exhausted: `fill` would read a page. */
+  readonly needsFill: () => boolean;
+  /** Reads the next page when `needsFill`. */
+  readonly fill: () => Promise<void>;
+}
+
+export const headWindow = (
+  db: SqlQueryable,
+  schema: string,
+  after: number,
+  pageSize = 1_000,
+): HeadWindow => {
+  let window: TreeHeadRow[] = [];
+  let [last, exhausted] = [after, false];
+  return {
+    first: () => window[0],
+    take: () => window.shift()!,
+    needsFill: () => window.length === 0 && !exhausted,
+    fill: async () => {
+      if (window.length > 0 || exhausted) return;
+      window = await headsAfter(db, schema, last, pageSize);
+      last = window[window.length - 1]?.number ?? last;
+      exhausted = window.length < pageSize;
+    },
+  };
+};
+
 /** Heads before number `before`, newest first (the feed's pages). */
 export const headsBefore = async (
   db: SqlQueryable,

@@ -1,8 +1,8 @@
 /**
  * The audit service's own tables, in its schema, made by the tree processor's migrations: the
  * Merkle tree over the store's log (its size and last event, every complete node, each event's
- * leaf index), the signed tree heads, and the log of audit requests. Tree heads and requests
- * are records: append-only, refused by a trigger, never emptied by a rebuild.
+ * leaf index), the signed tree heads, and the log of audit requests. Nodes, leaves, tree heads
+ * and requests are records: append-only, refused by a trigger, never emptied by a rebuild.
  */
 import { appendOnlyTriggers, rejectChangeFunction } from '@newsroom/event-store';
 import type { ProcessorMigration } from '@newsroom/processing';
@@ -46,6 +46,15 @@ export const TREE_MIGRATIONS: readonly ProcessorMigration[] = [
          path           text        NOT NULL,
          correlation_id text        NOT NULL)`,
       ...appendOnlyTriggers(s, 'audit_requests'),
+    ],
+  },
+  {
+    version: 2,
+    name: "the tree's nodes and leaves are append-only too",
+    // The tree only ever grows: a node or a leaf index, once written, is never changed.
+    statements: (s) => [
+      ...appendOnlyTriggers(s, 'tree_nodes'),
+      ...appendOnlyTriggers(s, 'tree_leaves'),
     ],
   },
 ];
