@@ -12,7 +12,8 @@ import {
   articleIdOfStream,
   decodeStoredArticleEvent,
   fieldErrorsOf,
-  patternText,
+  parsePositionText,
+  positionText,
   RecordedActorId,
   strict,
 } from '@newsroom/contracts';
@@ -24,15 +25,12 @@ import type { AuditAccess } from '../auditors.js';
 import { entryOf } from '../history/routes.js';
 import type { HistoryEntry } from '../history/routes.js';
 
-const Cursor = patternText('Cursor', /^\d{1,20}\.\d{1,20}$/, 41, 'expected a cursor from `next`');
+const Cursor = positionText('Cursor', 'expected a cursor from `next`');
 const ActorQuery = strict({}, { limit: PageLimit, cursor: Cursor }, 'ActorQuery');
 const SCAN = 10_000;
 
-const positionOf = (cursor: string | undefined): Position | undefined => {
-  if (cursor === undefined) return undefined;
-  const [transactionId, sequence] = cursor.split('.');
-  return { transactionId: BigInt(transactionId!), sequence: BigInt(sequence!) };
-};
+const positionOf = (cursor: string | undefined): Position | undefined =>
+  cursor === undefined ? undefined : parsePositionText(cursor);
 
 export const actorsRouter = (access: AuditAccess, store: EventStore): Router => {
   const router = Router();

@@ -12,7 +12,7 @@ import type {
 } from '@newsroom/event-store';
 import { nodesCovering } from '@newsroom/event-store';
 import { storedConsistency } from '../tree/proofs.js';
-import { headsAfter } from '../tree/sql/heads.js';
+import { headWindow, lastHeadWithin } from '../tree/sql/heads.js';
 import type { TreeHeadRow } from '../tree/sql/heads.js';
 import { leafIndexOf, nodeKey, readNodes } from '../tree/sql/nodes.js';
 import { treeSize } from '../tree/sql/tree.js';
@@ -75,9 +75,8 @@ async function* exportLines(
   const start = await startOf(source, from);
   const edgeKeys = nodesCovering(0, start);
   const edge = await readNodes(db, schema, edgeKeys);
-  const heads = await headsAfter(db, schema, 0, Number.MAX_SAFE_INTEGER);
-  const anchor = [...heads].reverse().find((h) => h.treeSize <= start);
-  const pending = heads.filter((h) => anchor === undefined || h.number > anchor.number);
+  const anchor = await lastHeadWithin(db, schema, start);
+  const pending = headWindow(db, schema, anchor?.number ?? 0);
   yield {
     kind: 'header',
     format: EXPORT_FORMAT,
@@ -122,14 +121,19 @@ async function* exportLines(
     for (const e of page) {
       yield eventLine(e, leaf);
       leaf++;
-      while (pending[0] !== undefined && pending[0].treeSize <= leaf) {
-        const head = pending.shift()!;
+      for (;;) {
+        if (pending.needsFill()) await pending.fill();
+        const head = pending.first();
+        if (head === undefined || head.treeSize > leaf) break;
+        pending.take();
         // A head smaller than the one before it has no proof from it: the verifier says so.
         yield await headLine(head, previous === undefined || head.treeSize >= previous.treeSize);
       }
     }
     if (page.length < pageSize) break;
   }
-  for (const head of pending) yield await headLine(head, false); // past the log's end
+  for (await pending.fill(); pending.first() !== undefined; await pending.fill()) {
+    yield await headLine(pending.take(), false); // past the log's end
+  }
   yield { kind: 'end', events: leaf - start, treeHeads: emitted, treeSize: leaf };
 }

@@ -7,22 +7,21 @@
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
-import { fieldErrorsOf, patternText, strict } from '@newsroom/contracts';
+import { fieldErrorsOf, parsePositionText, positionText, strict } from '@newsroom/contracts';
 import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
 import { logVerifierKey } from '../tree-heads/routes.js';
 import { linesOfLog, NotInTreeYet } from './lines-of-log.js';
 
-const FromPosition = patternText(
+const FromPosition = positionText(
   'FromPosition',
-  /^\d{1,20}\.\d{1,20}$/,
-  41,
   'expected <transactionId>.<sequence>, an event position',
 );
-/** Until the client took what was written, or went away. */
+/** Until the client took what was written, or went away (at once if it has already gone). */
 const drained = (res: Response) =>
   new Promise<void>((resolve) => {
+    if (res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
@@ -39,11 +38,10 @@ export const exportRouter = (ctx: AuditContext): Router => {
   router.get('/', ...auditorsOnly(ctx), async (req: Request, res: Response) => {
     const query = ExportQuery.decode(req.query);
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
-    const [transactionId, sequence] = query.right.fromPosition?.split('.') ?? [];
     const from =
-      transactionId === undefined
+      query.right.fromPosition === undefined
         ? undefined
-        : { transactionId: BigInt(transactionId), sequence: BigInt(sequence!) };
+        : parsePositionText(query.right.fromPosition);
     const lines = linesOfLog(
       {
         store: ctx.store,
@@ -67,7 +65,10 @@ export const exportRouter = (ctx: AuditContext): Router => {
     try {
       for (let line = first; line.done !== true; line = await lines.next()) {
         if (!res.write(`${line.value}\n`)) await drained(res);
-        if (res.destroyed) return;
+        if (res.destroyed) {
+          await lines.return(undefined); // the client went away: stop reading the log
+          return;
+        }
       }
       res.end();
     } catch (error) {

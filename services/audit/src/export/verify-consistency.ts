@@ -1,12 +1,29 @@
 /**
  * Checks that a later tree head extends one kept outside: both signed notes verify with the
- * log's key, the later one is no smaller and later in time, and the consistency proof between
+ * log's key, each with its time, the later one no smaller and later in time (or the same head),
+ * and the consistency proof between
  * their sizes (from `/v1/audit/proofs/consistency`) takes the kept root to the later one. A
  * proof too long, too short or not wholly used fails: the history was rewritten in between.
  */
 import type { KeyObject } from 'node:crypto';
+import * as t from 'io-ts';
+import { Sha256Hex, strict } from '@newsroom/contracts';
 import { parseCheckpoint, verifyConsistency, verifyNote } from '@newsroom/event-store';
 import type { Checkpoint } from '@newsroom/event-store';
+
+const Size = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'TreeSize');
+
+/** A consistency proof as `/v1/audit/proofs/consistency` answers it (or a file holding one). */
+export const ConsistencyProof = strict(
+  { from: Size, to: Size, proof: t.array(Sha256Hex) },
+  { fromRoot: Sha256Hex, toRoot: Sha256Hex },
+  'ConsistencyProof',
+);
+export type ConsistencyProof = t.TypeOf<typeof ConsistencyProof>;
+
+/** The proof between two sizes that needs no server: from the empty tree, or a size to itself. */
+export const trivialProof = (from: number, to: number): ConsistencyProof | undefined =>
+  from === 0 || from === to ? { from, to, proof: [] } : undefined;
 
 export interface ConsistencyCheck {
   readonly ok: boolean;
@@ -21,7 +38,7 @@ const timeOf = (c: Checkpoint) =>
 export const verifyHeadConsistency = (
   kept: string,
   later: string,
-  proof: { readonly from: number; readonly to: number; readonly proof: readonly string[] },
+  proof: ConsistencyProof,
   key: { readonly name: string; readonly publicKey: KeyObject },
 ): ConsistencyCheck => {
   const open = (note: string, which: string): Checkpoint | string => {
@@ -38,8 +55,10 @@ export const verifyHeadConsistency = (
   const fail = (reason: string): ConsistencyCheck => ({ ok: false, reason, from, to });
   if (a.origin !== key.name || b.origin !== key.name) return fail('a tree head of another log');
   if (b.size < a.size) return fail('the later tree head is smaller than the kept one');
-  if (from.time !== undefined && to.time !== undefined && !(to.time >= from.time)) {
-    return fail('the later tree head is older than the kept one');
+  if (from.time === undefined || to.time === undefined) return fail('a tree head has no time');
+  if (to.time < from.time) return fail('the later tree head is older than the kept one');
+  if (to.time === from.time && kept !== later) {
+    return fail('two different tree heads with the same time: the log forked');
   }
   if (proof.from !== a.size || proof.to !== b.size) {
     return fail(

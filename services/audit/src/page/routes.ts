@@ -15,7 +15,6 @@ import { loadDiff, sideLabel, sideOf } from '../diff/load.js';
 import { entryOf } from '../history/routes.js';
 import { latestHead } from '../tree/sql/heads.js';
 import { verifyArticle } from '../verify/article.js';
-import { verifyStore } from '../verify/store.js';
 import { AUDIT_CSS, LOGIN_JS } from './assets.js';
 import { CSP, html, layout } from './layout.js';
 import { pageAuditorsOnly, pageCaller, sessionRouter } from './session.js';
@@ -49,7 +48,7 @@ export const auditPageRouter = (ctx: AuditContext): Router => {
   });
 
   router.get('/verify', async (req, res) => {
-    const report = await verifyStore(store, sql, s, log);
+    const report = await ctx.verifyStore();
     send(req, res, 200, 'Verify the store', verifyView(report, await latestHead(sql, s)));
   });
 

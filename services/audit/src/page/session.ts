@@ -17,7 +17,12 @@ const COOKIE = 'newsroom_audit';
 const cookieOf = (req: Request): string | undefined => {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined; // not a cookie this page set: sign in again
+    }
   }
   return undefined;
 };
@@ -62,7 +67,8 @@ export const pageAuditorsOnly =
     next();
   };
 
-/** POST /audit/session {token}: the cookie set (204) once the token verifies; 401 otherwise. */
+/** POST /audit/session {token}: the cookie set (204) once the token verifies and the sign-in is
+ *  recorded in the audit request log; 401 otherwise. */
 export const sessionRouter = (access: AuditAccess): Router => {
   const router = Router();
   router.post('/', async (req: Request, res: Response) => {
@@ -77,6 +83,7 @@ export const sessionRouter = (access: AuditAccess): Router => {
     }
     const verified = await access.authenticator.verify(token);
     if (!verified.ok) return sendProblem(res, problem(401, 'Unauthorized', verified.reason));
+    if (!(await recordAsked(access, req, res, verified.caller))) return; // sign-ins are journaled
     const payload = JSON.parse(
       Buffer.from(token.split('.')[1] ?? '', 'base64url').toString() || '{}',
     ) as { exp?: number };

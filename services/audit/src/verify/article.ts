@@ -3,13 +3,15 @@
  * revision in turn, each hash over the previous one, the stream, revision, recorded time and
  * the canonical content), then each event proved, by an inclusion proof from the stored tree,
  * to be in the tree the latest signed head signed (its signature checked with the log's key).
- * Names the first bad event and why; events after the latest head are counted as unsealed.
+ * Names the first bad event and why (an event the tree has grown past without a leaf for it
+ * included); events after the latest head are counted as unsealed.
  */
 import type { KeyObject } from 'node:crypto';
 import { articleStreamName } from '@newsroom/contracts';
 import type { EventStore, SqlQueryable } from '@newsroom/event-store';
 import {
   canonicalEvent,
+  comparePositions,
   eventHash,
   leafHash,
   parseCheckpoint,
@@ -20,6 +22,7 @@ import {
 import { storedInclusion } from '../tree/proofs.js';
 import { latestHead } from '../tree/sql/heads.js';
 import { leafIndexOf } from '../tree/sql/nodes.js';
+import { readTree } from '../tree/sql/tree.js';
 
 export interface ArticleViolation {
   readonly eventId: string;
@@ -104,10 +107,25 @@ export const verifyArticle = async (
       },
     });
   }
+  // The tree grows in log order: every event up to its last position has a leaf.
+  const tree = await readTree(db, schema);
   let included = 0;
   for (const e of events) {
     const index = await leafIndexOf(db, schema, e.id);
-    if (index === undefined || index >= head.treeSize) continue;
+    if (index === undefined) {
+      if (tree.last === undefined || comparePositions(e.position, tree.last) > 0) continue;
+      return result({
+        treeHead,
+        included,
+        unsealed: 0,
+        violation: {
+          eventId: e.id,
+          revision: e.revision.toString(),
+          reason: `the tree has grown past this event but holds no leaf for it: its leaf was removed`,
+        },
+      });
+    }
+    if (index >= head.treeSize) continue;
     const { proof } = await storedInclusion(db, schema, index, head.treeSize);
     const leaf = leafHash(Buffer.from(e.hash, 'hex'));
     if (!verifyInclusion(index, head.treeSize, leaf, proof, checkpoint.root)) {

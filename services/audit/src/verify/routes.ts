@@ -14,7 +14,6 @@ import { answerFromReadModel, problem, sendInvalidQuery, sendProblem } from '@ne
 import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
 import { verifyArticle } from './article.js';
-import { verifyStore } from './store.js';
 
 const VerifyQuery = strict({}, { articleId: Uuid }, 'VerifyQuery');
 
@@ -33,7 +32,7 @@ export const verifyRouter = (ctx: AuditContext): Router => {
     if (E.isLeft(query)) return sendInvalidQuery(res, fieldErrorsOf(query.left).errors);
     const articleId = query.right.articleId;
     await answerFromReadModel(res, 'the verifier', async () => {
-      if (articleId === undefined) return sendReport(res, await verifyStore(store, sql, s, log));
+      if (articleId === undefined) return sendReport(res, await ctx.verifyStore());
       const report = await verifyArticle(store, sql, s, articleId, log);
       if (report === undefined) {
         return sendProblem(res, problem(404, 'Not Found', `no article ${articleId} in the store`));

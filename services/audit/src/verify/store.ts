@@ -17,8 +17,17 @@ export const verifyStore = async (
   schema: string,
   log: { readonly origin: string; readonly publicKey: KeyObject },
 ): Promise<StoreVerification> => {
-  const heads = await headsAfter(db, schema, 0, Number.MAX_SAFE_INTEGER);
-  const checker = treeHeadChecker(heads, log.origin, log.publicKey);
+  const pages = (after: number, limit: number) => headsAfter(db, schema, after, limit);
+  const checker = treeHeadChecker(pages, log.origin, log.publicKey);
   const report = await store.verifyIntegrity({ observer: checker });
   return { ...report, treeHeads: checker.checked() };
+};
+
+/** `run`, once at a time: a call while a run is under way gets that run's result. */
+export const sharedRun = <A>(run: () => Promise<A>): (() => Promise<A>) => {
+  let running: Promise<A> | undefined;
+  return () =>
+    (running ??= run().finally(() => {
+      running = undefined;
+    }));
 };

@@ -1,19 +1,23 @@
 /**
  * Checks signed tree heads in order: each numbered after the previous one, signed by the log's
- * key under its origin, its stored size and root the ones it signed, later than the previous
+ * key under its origin, its stored size, root, time and key id the ones it signed, later than the previous
  * head and no smaller, and its root the root of the log's events at its size, as a verifier
  * recomputed them. Used by the store's verify (fed the events as it reads them) and by the
  * offline verification of an export (fed the lines).
  */
 import type { KeyObject } from 'node:crypto';
 import type { IntegrityViolation } from '@newsroom/event-store';
-import { leafHash, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
+import { keyId, leafHash, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
 
 /** What a head is checked from: its stored columns and its signed note. */
 export interface CheckedHead {
   readonly number: number;
   readonly treeSize: number;
   readonly rootHash: string;
+  /** Checked against the signed time when given (ISO 8601, milliseconds, UTC). */
+  readonly time?: string;
+  /** Checked against the log key's id when given (hex). */
+  readonly keyId?: string;
   readonly note: string;
 }
 
@@ -39,6 +43,7 @@ export const headSequence = (
   after?: { readonly number: number; readonly size: number; readonly time: string },
 ): HeadSequence => {
   let previous = after;
+  const ownKeyId = keyId(origin, publicKey).toString('hex');
   const signed = (head: CheckedHead) => {
     const number = (previous?.number ?? 0) + 1;
     if (head.number !== number) {
@@ -66,6 +71,12 @@ export const headSequence = (
     }
     const time = checkpoint.extensions.map((e) => TIME.exec(e)?.[1]).find((x) => x !== undefined);
     if (time === undefined) return fail(head, 'the checkpoint has no time');
+    if (head.time !== undefined && head.time !== time) {
+      return fail(head, 'the stored time differs from the signed one', time, head.time);
+    }
+    if (head.keyId !== undefined && head.keyId !== ownKeyId) {
+      return fail(head, "the stored key id is not the log key's", ownKeyId, head.keyId);
+    }
     if (previous !== undefined && !(time > previous.time)) {
       return fail(head, 'its time is not after the previous head', `after ${previous.time}`, time);
     }
@@ -99,31 +110,51 @@ export const headSequence = (
 };
 
 export interface HeadChecker {
+  /** Before a page of the log: makes sure every head of at most `upTo` leaves is at hand. */
+  readonly beforePage: (upTo: number) => Promise<void>;
   readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
   readonly atEnd: (count: number) => IntegrityViolation | undefined;
   /** Heads checked so far. */
   readonly checked: () => number;
 }
 
-/** The store's heads (oldest first) checked as a verify run reads the log from its start. */
+/** Heads after number `after`, oldest first, at most `limit` of them. */
+export type HeadPages = (after: number, limit: number) => Promise<readonly CheckedHead[]>;
+
+/**
+ * The store's heads checked as a verify run reads the log from its start. They are read a page
+ * at a time, as far as the log has been read (and one past it), so memory holds the heads of
+ * one page of events, not every head ever signed.
+ */
 export const treeHeadChecker = (
-  heads: readonly CheckedHead[],
+  pages: HeadPages,
   origin: string,
   publicKey: KeyObject,
+  pageSize = 1_000,
 ): HeadChecker => {
   const frontier = new TreeFrontier();
   const sequence = headSequence(origin, publicKey);
-  let next = 0;
+  const window: CheckedHead[] = [];
+  let [loadedUpTo, exhausted, checked] = [0, false, 0];
   /** Checks every head of at most `count` leaves (the log has been read that far). */
   const reach = (count: number): IntegrityViolation | undefined => {
-    for (let head = heads[next]; head !== undefined && head.treeSize <= count; head = heads[next]) {
+    for (let head = window[0]; head !== undefined && head.treeSize <= count; head = window[0]) {
       const bad = sequence.check(head, frontier.root().toString('hex'), count);
       if (bad) return bad;
-      next++;
+      window.shift();
+      checked++;
     }
     return undefined;
   };
   return {
+    beforePage: async (upTo) => {
+      while (!exhausted && (window.length === 0 || window[window.length - 1]!.treeSize <= upTo)) {
+        const page = await pages(loadedUpTo, pageSize);
+        window.push(...page);
+        loadedUpTo = page[page.length - 1]?.number ?? loadedUpTo;
+        exhausted = page.length < pageSize;
+      }
+    },
     onEvent: (hash, count) => {
       const before = reach(count - 1);
       if (before) return before;
@@ -133,7 +164,7 @@ export const treeHeadChecker = (
     atEnd: (count) => {
       const bad = reach(count);
       if (bad) return bad;
-      const head = heads[next];
+      const head = window[0];
       if (head === undefined) return undefined;
       return (
         sequence.signed(head) ??
@@ -145,6 +176,6 @@ export const treeHeadChecker = (
         )
       );
     },
-    checked: () => next,
+    checked: () => checked,
   };
 };

@@ -10,7 +10,14 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { verifyExport, verifyHeadConsistency } from '@newsroom/audit';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  ConsistencyProof,
+  trivialProof,
+  verifyExport,
+  verifyHeadConsistency,
+} from '@newsroom/audit';
+import { fieldErrorsOf } from '@newsroom/contracts';
 import { parseVerifierKey } from '@newsroom/event-store';
 import { EXIT, show, stdio } from './io.js';
 
@@ -61,6 +68,50 @@ const verifyExportCommand = async (args: readonly string[]): Promise<number> => 
   return report.ok ? EXIT.ok : EXIT.failed;
 };
 
+/** A proof read from a file, decoded; a usage error when it is not one. */
+const proofFile = (file: string): ConsistencyProof | number => {
+  if (!existsSync(file)) return fail(`no file ${file}`);
+  return decodedProof(readFileSync(file, 'utf8'), file) ?? EXIT.usage;
+};
+
+const decodedProof = (text: string, from: string): ConsistencyProof | undefined => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    process.stderr.write(`${from}: not JSON\n`);
+    return undefined;
+  }
+  const decoded = ConsistencyProof.decode(json);
+  if (E.isRight(decoded)) return decoded.right;
+  const paths = fieldErrorsOf(decoded.left).errors.map((e) => `${e.path}: ${e.message}`);
+  process.stderr.write(`${from}: not a consistency proof (${paths.join('; ')})\n`);
+  return undefined;
+};
+
+/** The proof between the two heads' sizes, asked of the audit service when one is needed. */
+const proofFrom = async (
+  base: string,
+  token: string | undefined,
+  kept: string,
+  later: string,
+): Promise<ConsistencyProof | number> => {
+  const size = (note: string) => Number(note.split('\n')[1]);
+  const [from, to] = [size(kept), size(later)];
+  const trivial =
+    Number.isSafeInteger(from) && Number.isSafeInteger(to) ? trivialProof(from, to) : undefined;
+  if (trivial !== undefined) return trivial;
+  const url = `${base.replace(/\/$/, '')}/v1/audit/proofs/consistency?from=${from}&to=${to}`;
+  const response = await fetch(url, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) {
+    process.stderr.write(`${url} answered ${response.status}: ${await response.text()}\n`);
+    return EXIT.failed;
+  }
+  return decodedProof(await response.text(), url) ?? EXIT.failed;
+};
+
 const verifyConsistencyCommand = async (args: readonly string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -85,21 +136,12 @@ const verifyConsistencyCommand = async (args: readonly string[]): Promise<number
     return fail('give --proof or --url');
   for (const f of [keptFile, laterFile]) if (!existsSync(f)) return fail(`no file ${f}`);
   const [kept, later] = [readFileSync(keptFile, 'utf8'), readFileSync(laterFile, 'utf8')];
-  let proof: { from: number; to: number; proof: string[] };
-  if (values.proof !== undefined) {
-    proof = JSON.parse(readFileSync(values.proof, 'utf8')) as typeof proof;
-  } else {
-    const size = (note: string) => Number(note.split('\n')[1]);
-    const url = `${values.url!.replace(/\/$/, '')}/v1/audit/proofs/consistency?from=${size(kept)}&to=${size(later)}`;
-    const response = await fetch(url, {
-      headers: values.token === undefined ? {} : { authorization: `Bearer ${values.token}` },
-    });
-    if (!response.ok) {
-      process.stderr.write(`${url} answered ${response.status}: ${await response.text()}\n`);
-      return EXIT.failed;
-    }
-    proof = (await response.json()) as typeof proof;
-  }
+  const given =
+    values.proof === undefined
+      ? await proofFrom(values.url!, values.token, kept, later)
+      : proofFile(values.proof);
+  if (typeof given === 'number') return given;
+  const proof = given;
   const check = verifyHeadConsistency(kept, later, proof, key);
   show(stdio(values.json === true), check, () =>
     check.ok
