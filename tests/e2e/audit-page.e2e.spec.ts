@@ -134,6 +134,35 @@ describe('the audit web page', () => {
     }
   });
 
+  it('keeps its session cookie from scripts, sends a strict CSP and shows input as text', async () => {
+    const { context, page } = await signIn(1024);
+    try {
+      const [cookie] = (await context.cookies()).filter((c) => c.name === 'newsroom_audit');
+      expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/audit' });
+      expect(await page.evaluate<string>('document.cookie')).not.toContain('newsroom_audit');
+
+      const hostile = '"><img src=x id=injected><script>window.pwned=1</script>';
+      const reply = await page.goto(`${sys.url}/audit?q=${encodeURIComponent(hostile)}`);
+      expect(reply?.status()).toBe(200);
+      const csp = reply!.headers()['content-security-policy'] ?? '';
+      for (const rule of ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'"]) {
+        expect(csp).toContain(rule);
+      }
+      expect(csp).not.toContain('unsafe-inline');
+      expect(await page.locator('#injected').count()).toBe(0);
+      expect(await page.inputValue('input[name=q]')).toBe(hostile); // shown, as text
+      expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
+    } finally {
+      await context.close();
+    }
+    // A cookie this page never set (a broken percent-escape) is a sign-in page, not an error.
+    const broken = await sys.request('GET', '/audit', {
+      headers: { cookie: 'newsroom_audit=%E0%A4%A' },
+    });
+    expect(broken.status).toBe(401);
+    expect(broken.text).toMatch(/Sign in to the audit/);
+  });
+
   it('turns away an editor and a bad token', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

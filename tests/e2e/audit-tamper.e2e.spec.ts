@@ -14,6 +14,7 @@ import {
   canonicalEvent,
   checkpointText,
   eventHash,
+  keyId,
   leafHash,
   rootOf,
   signNote,
@@ -28,6 +29,7 @@ const editor = { role: 'editor', sub: 'editor.s' } as const;
 const auditor = { role: 'auditor', sub: 'auditor.s' } as const;
 const origin = 'newsroom.test/tamper';
 const key = generateKeyPairSync('ed25519');
+const logKeyId = keyId(origin, key.privateKey).toString('hex');
 
 interface Head {
   readonly number: number;
@@ -62,6 +64,7 @@ const build = async (): Promise<World> => {
   const draft = async (id: string) =>
     ok(await sys.post('/v1/drafts', reporter, { articleId: id, data: { content: seedContent() } }));
   const seal = async (): Promise<Head> => {
+    await sys.caughtUp(); // every append readable in the log's order before the seal
     const reply = await sys.post('/v1/audit/tree-heads', auditor);
     expect(reply.status, reply.text).toBe(201);
     return reply.body as Head;
@@ -270,6 +273,59 @@ describe('tampering with the record is caught', () => {
     });
   });
 
+  it("a tree head's stored time moved (its signed note untouched)", async () => {
+    await w.tamper([`UPDATE ${w.treeHeads} SET time = time - interval '1 hour' WHERE number = 2`]);
+    expect((await verify(w)).violation).toMatchObject({
+      kind: 'tree-head',
+      number: 2,
+      reason: 'the stored time differs from the signed one',
+      expected: w.heads[1]!.time,
+    });
+  });
+
+  it("a tree head's stored key id changed", async () => {
+    await w.tamper([`UPDATE ${w.treeHeads} SET key_id = '00000000' WHERE number = 1`]);
+    expect((await verify(w)).violation).toMatchObject({
+      kind: 'tree-head',
+      number: 1,
+      reason: "the stored key id is not the log key's",
+      expected: logKeyId,
+    });
+  });
+
+  it("an event's leaf removed from the stored tree", async () => {
+    const [event] = await w.sys.store.readStream(articleStreamName(w.ids.A), {
+      fromRevision: 1n,
+      maxCount: 1,
+    });
+    await w.tamper(
+      [`DELETE FROM "${w.sys.prefix}_audit".tree_leaves WHERE event_id = $1`],
+      [[event!.id]],
+    );
+    expect((await verify(w, w.ids.A)).violation).toMatchObject({
+      eventId: event!.id,
+      revision: '1',
+      reason: expect.stringMatching(/holds no leaf for it/),
+    });
+  });
+
+  it('the stored tree refuses change to anyone who leaves the triggers on', async () => {
+    const client = new pg.Client({ connectionString: databaseUrl() });
+    await client.connect();
+    try {
+      for (const statement of [
+        `UPDATE "${w.sys.prefix}_audit".tree_nodes SET hash = sha256(hash)`,
+        `DELETE FROM "${w.sys.prefix}_audit".tree_leaves`,
+        `TRUNCATE "${w.sys.prefix}_audit".tree_nodes`,
+      ]) {
+        await expect(client.query(statement)).rejects.toThrow(/append-only/);
+      }
+    } finally {
+      await client.end();
+    }
+    expect((await verify(w, w.ids.A)).ok).toBe(true);
+  });
+
   it('a forged tree head (the signed size changed)', async () => {
     const head = w.heads[0]!;
     await w.tamper([
@@ -315,9 +371,9 @@ describe('tampering with the record is caught', () => {
     );
     await w.tamper(
       [
-        `INSERT INTO ${w.treeHeads} (number, tree_size, root, time, key_id, note) VALUES (3, 9, decode($1, 'hex'), $2, 'x', $3)`,
+        `INSERT INTO ${w.treeHeads} (number, tree_size, root, time, key_id, note) VALUES (3, 9, decode($1, 'hex'), $2, $3, $4)`,
       ],
-      [[fork.root, later, fork.note]],
+      [[fork.root, later, logKeyId, fork.note]],
     );
     expect((await verify(w)).violation).toMatchObject({
       kind: 'tree-head',
@@ -331,9 +387,9 @@ describe('tampering with the record is caught', () => {
     const back = await signedHead(w, w.heads[0]!.treeSize, later, key.privateKey);
     await w.tamper(
       [
-        `INSERT INTO ${w.treeHeads} (number, tree_size, root, time, key_id, note) VALUES (3, $1, decode($2, 'hex'), $3, 'x', $4)`,
+        `INSERT INTO ${w.treeHeads} (number, tree_size, root, time, key_id, note) VALUES (3, $1, decode($2, 'hex'), $3, $4, $5)`,
       ],
-      [[w.heads[0]!.treeSize, back.root, later, back.note]],
+      [[w.heads[0]!.treeSize, back.root, later, logKeyId, back.note]],
     );
     expect((await verify(w)).violation).toMatchObject({
       kind: 'tree-head',

@@ -68,6 +68,8 @@ export interface TestSystem {
   get(path: string, as: { role: Role; sub: string }): Promise<Reply>;
   /** Resolves once every processor has handled what the log holds now (read models current). */
   caughtUp(): Promise<void>;
+  /** Stops every processor (the HTTP API keeps answering): nothing live mends a read model. */
+  stopProcessors(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -152,6 +154,9 @@ export const startTestSystem = async (
     },
     async caughtUp() {
       for (const processor of system.processors.values()) await processor.whenCaughtUp();
+    },
+    async stopProcessors() {
+      await Promise.all([...system.processors.values()].map((p) => p.stop()));
     },
     async stop() {
       await system.stop();
