@@ -227,5 +227,16 @@ describe('export and offline verification', () => {
     const long = await newsroom(...base, '--proof', proofFile);
     expect(long.code).toBe(1);
     expect(long.stdout).toMatch(/^FAILED: the proof does not take the kept root/);
+
+    // A head against itself needs no proof and no server; other heads do.
+    const self = ['audit', 'verify-consistency', keptFile, keptFile, '--public-key', vkey];
+    expect((await newsroom(...self)).code).toBe(0);
+    const unproved = await newsroom(...base);
+    expect(unproved.code).toBe(2);
+    expect(unproved.stderr).toMatch(/these heads need a consistency proof/);
+    writeFileSync(proofFile, JSON.stringify({ from: 'x', to: later.treeSize, proof: [] }));
+    const malformed = await newsroom(...base, '--proof', proofFile);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/not a consistency proof \(from: /);
   });
 });

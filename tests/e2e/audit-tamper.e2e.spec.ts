@@ -309,6 +309,14 @@ describe('tampering with the record is caught', () => {
     });
   });
 
+  it("a stored tree's nodes removed: the article's proof cannot be made, and says so", async () => {
+    await w.tamper([`DELETE FROM "${w.sys.prefix}_audit".tree_nodes WHERE level = 1`]);
+    expect((await verify(w, w.ids.A)).violation).toMatchObject({
+      revision: '0',
+      reason: expect.stringMatching(/^no proof for leaf 0: the stored tree has no node 1:/),
+    });
+  });
+
   it('the stored tree refuses change to anyone who leaves the triggers on', async () => {
     const client = new pg.Client({ connectionString: databaseUrl() });
     await client.connect();

@@ -12,7 +12,7 @@ import type {
 } from '@newsroom/event-store';
 import { nodesCovering } from '@newsroom/event-store';
 import { storedConsistency } from '../tree/proofs.js';
-import { headWindow, lastHeadWithin } from '../tree/sql/heads.js';
+import { headWindow, lastHeadWithin, latestHead } from '../tree/sql/heads.js';
 import type { TreeHeadRow } from '../tree/sql/heads.js';
 import { leafIndexOf, nodeKey, readNodes } from '../tree/sql/nodes.js';
 import { treeSize } from '../tree/sql/tree.js';
@@ -60,8 +60,9 @@ export async function* linesOfLog(
   source: ExportSource,
   from: Position | undefined,
   pageSize = 5_000,
+  headPageSize = 1_000,
 ): AsyncGenerator<string> {
-  for await (const line of exportLines(source, from, pageSize)) {
+  for await (const line of exportLines(source, from, pageSize, headPageSize)) {
     yield typeof line === 'string' ? line : JSON.stringify(line);
   }
 }
@@ -70,13 +71,16 @@ async function* exportLines(
   source: ExportSource,
   from: Position | undefined,
   pageSize: number,
+  headPageSize: number,
 ): AsyncGenerator<ExportLine | string> {
   const { db, schema } = source;
+  // The heads signed before the log is read: none covers more than the export will hold.
+  const through = (await latestHead(db, schema))?.number ?? 0;
   const start = await startOf(source, from);
   const edgeKeys = nodesCovering(0, start);
   const edge = await readNodes(db, schema, edgeKeys);
   const anchor = await lastHeadWithin(db, schema, start);
-  const pending = headWindow(db, schema, anchor?.number ?? 0);
+  const pending = headWindow(db, schema, anchor?.number ?? 0, through, headPageSize);
   yield {
     kind: 'header',
     format: EXPORT_FORMAT,

@@ -21,9 +21,12 @@ export const ConsistencyProof = strict(
 );
 export type ConsistencyProof = t.TypeOf<typeof ConsistencyProof>;
 
-/** The proof between two sizes that needs no server: from the empty tree, or a size to itself. */
+/**
+ * The proof between two sizes that needs no server: from the empty tree, or a size to itself;
+ * and none at all for a later head smaller than the kept one (the check refuses it by size).
+ */
 export const trivialProof = (from: number, to: number): ConsistencyProof | undefined =>
-  from === 0 || from === to ? { from, to, proof: [] } : undefined;
+  from === 0 || from >= to ? { from, to, proof: [] } : undefined;
 
 export interface ConsistencyCheck {
   readonly ok: boolean;
@@ -57,7 +60,7 @@ export const verifyHeadConsistency = (
   if (b.size < a.size) return fail('the later tree head is smaller than the kept one');
   if (from.time === undefined || to.time === undefined) return fail('a tree head has no time');
   if (to.time < from.time) return fail('the later tree head is older than the kept one');
-  if (to.time === from.time && kept !== later) {
+  if (to.time === from.time && (a.size !== b.size || !a.root.equals(b.root))) {
     return fail('two different tree heads with the same time: the log forked');
   }
   if (proof.from !== a.size || proof.to !== b.size) {

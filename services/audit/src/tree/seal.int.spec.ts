@@ -128,6 +128,32 @@ describe('sealing the stored tree (PGlite)', () => {
     expect(rows[0]!.n).toBe(1);
   });
 
+  it('seals on the interval counted from the latest head, across a restart', async () => {
+    await append(2);
+    const first = (await seal())!;
+    await append(1);
+    const at = Date.parse(first.time);
+    const restarted = (since: number) =>
+      treeSealer({
+        schema,
+        sql,
+        store,
+        signer,
+        sealIntervalMs: 10_000,
+        treePollMs: 1e9,
+        now: () => at + since,
+        log: () => undefined,
+      });
+    const NO_CONTEXT = { sql, schema: tables, log: () => undefined };
+    await restarted(5_000).processor.tick!.run(NO_CONTEXT); // within the interval: no head
+    const count = async () =>
+      (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${tables}.tree_heads`))
+        .rows[0]!.n;
+    expect(await count()).toBe(1);
+    await restarted(11_000).processor.tick!.run(NO_CONTEXT); // a new process, past the interval
+    expect(await count()).toBe(2);
+  });
+
   it('reports a growth that fails in its readiness, until the tree grows again', async () => {
     // The sealer's tick uses its own driver: the runtime's context is not what it rests on.
     const NO_CONTEXT = { sql, schema: tables, log: () => undefined };

@@ -69,7 +69,8 @@ export const treeSealer = (options: SealerOptions): TreeSealer => {
   const table = quoteIdent(options.schema);
   let lastError: string | undefined;
   let growthError: string | undefined;
-  /** When the interval last began: the latest head's time, read at the first tick. */
+  /** When the interval last began: the latest head's time, read at the first tick (with no
+   *  head yet, this process's first tick: a log's first head comes one interval after it). */
   let lastAttempt: number | undefined;
   const intervalStart = async (): Promise<number> => {
     const head = await latestHead(options.sql, table);
@@ -96,7 +97,7 @@ export const treeSealer = (options: SealerOptions): TreeSealer => {
       runs.inc({ outcome: head === undefined ? 'unchanged' : 'sealed', trigger });
       lastSealed.set(now() / 1000);
       if (head !== undefined) size.set(head.treeSize);
-      lastError = undefined;
+      [lastError, growthError] = [undefined, undefined]; // the seal grew the tree first
       return head;
     } catch (error) {
       runs.inc({ outcome: 'failed', trigger });

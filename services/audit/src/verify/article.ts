@@ -3,12 +3,12 @@
  * revision in turn, each hash over the previous one, the stream, revision, recorded time and
  * the canonical content), then each event proved, by an inclusion proof from the stored tree,
  * to be in the tree the latest signed head signed (its signature checked with the log's key).
- * Names the first bad event and why (an event the tree has grown past without a leaf for it
- * included); events after the latest head are counted as unsealed.
+ * Names the first bad event and why (an event the head covers without a leaf for it, or one
+ * whose proof cannot be made, included); events after the latest head are counted as unsealed.
  */
 import type { KeyObject } from 'node:crypto';
 import { articleStreamName } from '@newsroom/contracts';
-import type { EventStore, SqlQueryable } from '@newsroom/event-store';
+import type { Position, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
 import {
   canonicalEvent,
   comparePositions,
@@ -17,12 +17,13 @@ import {
   parseCheckpoint,
   verifyInclusion,
   verifyNote,
+  quoteIdent,
   ZERO_HASH,
 } from '@newsroom/event-store';
+import { TreeDamaged } from '../tree/damaged.js';
 import { storedInclusion } from '../tree/proofs.js';
 import { latestHead } from '../tree/sql/heads.js';
-import { leafIndexOf } from '../tree/sql/nodes.js';
-import { readTree } from '../tree/sql/tree.js';
+import { eventAtLeaf, leafIndexOf } from '../tree/sql/nodes.js';
 
 export interface ArticleViolation {
   readonly eventId: string;
@@ -48,8 +49,27 @@ export interface ArticleVerification {
   readonly violation?: ArticleViolation | { readonly treeHead: number; readonly reason: string };
 }
 
+/** Where the log stood at the head's last leaf: every event up to there must have a leaf. */
+const coveredThrough = async (
+  db: SqlQueryable,
+  schema: string,
+  storeSchema: string,
+  treeSize: number,
+): Promise<Position | undefined> => {
+  const eventId = await eventAtLeaf(db, schema, treeSize - 1);
+  if (eventId === undefined) return undefined;
+  const { rows } = await db.query<{ xid: string; seq: string }>(
+    `SELECT transaction_id::text AS xid, position::text AS seq FROM ${storeSchema}.events
+      WHERE event_id = $1`,
+    [eventId],
+  );
+  return rows[0] === undefined
+    ? undefined
+    : { transactionId: BigInt(rows[0].xid), sequence: BigInt(rows[0].seq) };
+};
+
 export const verifyArticle = async (
-  store: Pick<EventStore, 'readStream'>,
+  store: Pick<PostgresEventStore, 'readStream' | 'schema'>,
   db: SqlQueryable,
   schema: string,
   articleId: string,
@@ -83,7 +103,14 @@ export const verifyArticle = async (
       );
     if (e.previousHash !== previous)
       return bad('previous hash does not match the stream chain', previous, e.previousHash);
-    const recomputed = eventHash(previous, streamName, e.revision, e.recordedAt, canonicalEvent(e));
+    let body: string;
+    try {
+      body = canonicalEvent(e);
+    } catch (error) {
+      const why = error instanceof RangeError ? 'nested too deeply' : String(error);
+      return bad(`the event cannot be hashed: ${why}`, e.hash, '');
+    }
+    const recomputed = eventHash(previous, streamName, e.revision, e.recordedAt, body);
     if (recomputed !== e.hash)
       return bad('hash does not match the content: the event was altered', recomputed, e.hash);
     previous = e.hash;
@@ -94,51 +121,54 @@ export const verifyArticle = async (
   const treeHead = { number: head.number, treeSize: head.treeSize, time: head.time };
   const note = verifyNote(head.note, log.origin, log.publicKey);
   const checkpoint = note.ok ? parseCheckpoint(note.text) : undefined;
+  const headViolation = (reason: string) =>
+    result({ treeHead, included: 0, unsealed: 0, violation: { treeHead: head.number, reason } });
   if (checkpoint === undefined || checkpoint.size !== head.treeSize) {
-    return result({
-      treeHead,
-      included: 0,
-      unsealed: 0,
-      violation: {
-        treeHead: head.number,
-        reason: note.ok
-          ? 'the signed checkpoint differs from the stored head'
-          : `not signed by the log's key: ${note.reason}`,
-      },
-    });
+    return headViolation(
+      note.ok
+        ? 'the signed checkpoint differs from the stored head'
+        : `not signed by the log's key: ${note.reason}`,
+    );
   }
-  // The tree grows in log order: every event up to its last position has a leaf.
-  const tree = await readTree(db, schema);
+  // The tree grows in log order: every event up to the head's last leaf has a leaf of its own.
+  const covered =
+    head.treeSize === 0
+      ? undefined
+      : await coveredThrough(db, schema, quoteIdent(store.schema), head.treeSize);
+  if (head.treeSize > 0 && covered === undefined) {
+    return headViolation(
+      `the stored tree has no event at leaf ${head.treeSize - 1}, the head's last`,
+    );
+  }
   let included = 0;
   for (const e of events) {
+    const eventViolation = (reason: string) =>
+      result({
+        treeHead,
+        included,
+        unsealed: 0,
+        violation: { eventId: e.id, revision: e.revision.toString(), reason },
+      });
     const index = await leafIndexOf(db, schema, e.id);
     if (index === undefined) {
-      if (tree.last === undefined || comparePositions(e.position, tree.last) > 0) continue;
-      return result({
-        treeHead,
-        included,
-        unsealed: 0,
-        violation: {
-          eventId: e.id,
-          revision: e.revision.toString(),
-          reason: `the tree has grown past this event but holds no leaf for it: its leaf was removed`,
-        },
-      });
+      if (covered === undefined || comparePositions(e.position, covered) > 0) continue;
+      return eventViolation(
+        `the tree head ${head.number} covers the log past this event but the tree holds no leaf for it: its leaf was removed`,
+      );
     }
     if (index >= head.treeSize) continue;
-    const { proof } = await storedInclusion(db, schema, index, head.treeSize);
+    let proved: { proof: Buffer[] };
+    try {
+      proved = await storedInclusion(db, schema, index, head.treeSize);
+    } catch (error) {
+      if (!(error instanceof TreeDamaged)) throw error;
+      return eventViolation(`no proof for leaf ${index}: ${error.message}`);
+    }
     const leaf = leafHash(Buffer.from(e.hash, 'hex'));
-    if (!verifyInclusion(index, head.treeSize, leaf, proof, checkpoint.root)) {
-      return result({
-        treeHead,
-        included,
-        unsealed: 0,
-        violation: {
-          eventId: e.id,
-          revision: e.revision.toString(),
-          reason: `not proved to be leaf ${index} of the tree head ${head.number} signed`,
-        },
-      });
+    if (!verifyInclusion(index, head.treeSize, leaf, proved.proof, checkpoint.root)) {
+      return eventViolation(
+        `not proved to be leaf ${index} of the tree head ${head.number} signed`,
+      );
     }
     included++;
   }

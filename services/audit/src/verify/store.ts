@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IntegrityReport, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
-import { headsAfter } from '../tree/sql/heads.js';
+import { headsAfter, latestHead } from '../tree/sql/heads.js';
 import { treeHeadChecker } from './tree-heads.js';
 
 export type StoreVerification = IntegrityReport & { readonly treeHeads: number };
@@ -16,9 +16,13 @@ export const verifyStore = async (
   db: SqlQueryable,
   schema: string,
   log: { readonly origin: string; readonly publicKey: KeyObject },
+  headPageSize?: number,
 ): Promise<StoreVerification> => {
-  const pages = (after: number, limit: number) => headsAfter(db, schema, after, limit);
-  const checker = treeHeadChecker(pages, log.origin, log.publicKey);
+  // The heads signed before the log is read: each covers no more than the read will see (one
+  // signed while the verify runs may cover events appended after its last page was read).
+  const through = (await latestHead(db, schema))?.number ?? 0;
+  const pages = (after: number, limit: number) => headsAfter(db, schema, after, limit, through);
+  const checker = treeHeadChecker(pages, log.origin, log.publicKey, headPageSize);
   const report = await store.verifyIntegrity({ observer: checker });
   return { ...report, treeHeads: checker.checked() };
 };

@@ -1,7 +1,7 @@
 /**
  * `newsroom audit verify-export <file> --public-key <key>`: verifies an export
  * (`GET /v1/audit/export`) with no database. `newsroom audit verify-consistency <kept-head>
- * <later-head> --public-key <key> (--proof <file> | --url <audit service> [--token <t>])`:
+ * <later-head> --public-key <key> [--proof <file> | --url <audit service> [--token <t>]]`:
  * checks that a later tree head extends one kept outside. A key is the log's C2SP verifier key
  * (`GET /v1/audit/tree-heads/key`, `verifierKey`), or a file holding it; a head is a file
  * holding a signed note (`GET /v1/audit/tree-heads/latest`). Exit 0 when it holds, 1 when it
@@ -23,7 +23,8 @@ import { EXIT, show, stdio } from './io.js';
 
 export const AUDIT_USAGE = `  newsroom audit verify-export <file> --public-key <key> [--json]
   newsroom audit verify-consistency <kept-head> <later-head> --public-key <key>
-      (--proof <file> | --url <audit service url> [--token <token>]) [--json]`;
+      [--proof <file> | --url <audit service url> [--token <token>]] [--json]
+      (no proof is needed from a head of size 0 or between heads of one size)`;
 
 const keyFrom = (given: string | undefined) => {
   if (given === undefined) return undefined;
@@ -89,18 +90,25 @@ const decodedProof = (text: string, from: string): ConsistencyProof | undefined 
   return undefined;
 };
 
-/** The proof between the two heads' sizes, asked of the audit service when one is needed. */
+/** The size a signed checkpoint's second line gives (checked for real by the verifier). */
+const sizeOf = (note: string) => Number(note.split('\n')[1]);
+
+/** The proof between the heads' sizes when it needs no server. */
+const trivialFor = (kept: string, later: string): ConsistencyProof | undefined => {
+  const [from, to] = [sizeOf(kept), sizeOf(later)];
+  return Number.isSafeInteger(from) && Number.isSafeInteger(to)
+    ? trivialProof(from, to)
+    : undefined;
+};
+
+/** The proof between the two heads' sizes, asked of the audit service. */
 const proofFrom = async (
   base: string,
   token: string | undefined,
   kept: string,
   later: string,
 ): Promise<ConsistencyProof | number> => {
-  const size = (note: string) => Number(note.split('\n')[1]);
-  const [from, to] = [size(kept), size(later)];
-  const trivial =
-    Number.isSafeInteger(from) && Number.isSafeInteger(to) ? trivialProof(from, to) : undefined;
-  if (trivial !== undefined) return trivial;
+  const [from, to] = [sizeOf(kept), sizeOf(later)];
   const url = `${base.replace(/\/$/, '')}/v1/audit/proofs/consistency?from=${from}&to=${to}`;
   const response = await fetch(url, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
@@ -132,14 +140,17 @@ const verifyConsistencyCommand = async (args: readonly string[]): Promise<number
   const key = keyFrom(values['public-key']);
   if (key === undefined)
     return fail("--public-key: expected the log's verifier key, or a file holding it");
-  if ((values.proof === undefined) === (values.url === undefined))
-    return fail('give --proof or --url');
+  if (values.proof !== undefined && values.url !== undefined)
+    return fail('give --proof or --url, not both');
   for (const f of [keptFile, laterFile]) if (!existsSync(f)) return fail(`no file ${f}`);
   const [kept, later] = [readFileSync(keptFile, 'utf8'), readFileSync(laterFile, 'utf8')];
   const given =
-    values.proof === undefined
-      ? await proofFrom(values.url!, values.token, kept, later)
-      : proofFile(values.proof);
+    values.proof !== undefined
+      ? proofFile(values.proof)
+      : (trivialFor(kept, later) ??
+        (values.url === undefined
+          ? fail('give --proof or --url: these heads need a consistency proof')
+          : await proofFrom(values.url, values.token, kept, later)));
   if (typeof given === 'number') return given;
   const proof = given;
   const check = verifyHeadConsistency(kept, later, proof, key);

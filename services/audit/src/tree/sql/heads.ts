@@ -57,17 +57,20 @@ export const insertHead = async (
   );
 };
 
-/** Heads after number `after`, oldest first (the topic sender, the export, verify). */
+/** Heads after number `after` (and at most number `through`), oldest first (the topic sender,
+ *  the export, verify). */
 export const headsAfter = async (
   db: SqlQueryable,
   schema: string,
   after: number,
   limit: number,
+  through = Number.MAX_SAFE_INTEGER,
 ): Promise<TreeHeadRow[]> => {
   const { rows } = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM ${schema}.tree_heads WHERE tree_heads.number > $1
+    `SELECT ${COLUMNS} FROM ${schema}.tree_heads
+      WHERE tree_heads.number > $1 AND tree_heads.number <= $3
       ORDER BY tree_heads.number LIMIT $2`,
-    [after, limit],
+    [after, limit, through],
   );
   return rows.map(toHead);
 };
@@ -86,7 +89,8 @@ export const lastHeadWithin = async (
   return rows[0] === undefined ? undefined : toHead(rows[0]);
 };
 
-/** The heads after number `after`, oldest first, read a page at a time as they are taken. */
+/** The heads after number `after` up to number `through`, oldest first, read a page at a time
+ *  as they are taken. */
 export interface HeadWindow {
   /** The next head, once `fill` has run since the last `take`; undefined when none is left. */
   readonly first: () => TreeHeadRow | undefined;
@@ -101,6 +105,7 @@ export const headWindow = (
   db: SqlQueryable,
   schema: string,
   after: number,
+  through: number,
   pageSize = 1_000,
 ): HeadWindow => {
   let window: TreeHeadRow[] = [];
@@ -111,7 +116,7 @@ export const headWindow = (
     needsFill: () => window.length === 0 && !exhausted,
     fill: async () => {
       if (window.length > 0 || exhausted) return;
-      window = await headsAfter(db, schema, last, pageSize);
+      window = await headsAfter(db, schema, last, pageSize, through);
       last = window[window.length - 1]?.number ?? last;
       exhausted = window.length < pageSize;
     },

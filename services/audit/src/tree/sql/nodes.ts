@@ -76,3 +76,16 @@ export const leafIndexOf = async (
   );
   return rows[0] === undefined ? undefined : Number(rows[0].leaf_index);
 };
+
+/** The event at leaf `index` (an index unique in tree_leaves). */
+export const eventAtLeaf = async (
+  db: SqlQueryable,
+  schema: string,
+  index: number,
+): Promise<string | undefined> => {
+  const { rows } = await db.query<{ event_id: string }>(
+    `SELECT event_id::text AS event_id FROM ${schema}.tree_leaves WHERE leaf_index = $1`,
+    [index],
+  );
+  return rows[0]?.event_id;
+};

@@ -1,0 +1,127 @@
+/**
+ * The whole-store verify and the export read tree heads a page at a time, on PGlite: with
+ * pages of one head (and of two events) every head is checked once, in order, and the export
+ * verifies; and a head signed while a verify runs, over events appended after its last page
+ * was read, is not mistaken for a head over events that were removed (the heads are those
+ * signed before the log is read).
+ */
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createPostgresEventStore,
+  pgliteDriver,
+  quoteIdent,
+  verifierKey,
+} from '@newsroom/event-store';
+import type { LogObserver, PostgresEventStore, SqlDriver } from '@newsroom/event-store';
+import { initProcessor } from '@newsroom/processing';
+import { linesOfLog } from '../export/lines-of-log.js';
+import { verifyExport } from '../export/verify-export.js';
+import { logSigner, sealTreeHead } from '../tree/seal.js';
+import { treeSealer } from '../tree/sealer.js';
+import { verifyStore } from './store.js';
+
+const origin = 'newsroom.test/verify-pages';
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const signer = logSigner(origin, privateKey);
+const log = { origin, publicKey };
+
+describe('tree heads read a page at a time (PGlite)', () => {
+  let db: PGlite;
+  let sql: SqlDriver;
+  let store: PostgresEventStore;
+  let tables: string;
+  let n = 0;
+  beforeAll(async () => {
+    db = await PGlite.create();
+    sql = pgliteDriver(db);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.close();
+  });
+  beforeEach(async () => {
+    n++;
+    await store?.close();
+    store = await createPostgresEventStore({ driver: sql, schema: `pages_store_${n}` });
+    const schema = `pages_audit_${n}`;
+    tables = quoteIdent(schema);
+    await initProcessor(
+      sql,
+      treeSealer({ schema, sql, store, signer, sealIntervalMs: 1e9, treePollMs: 1e9 }).processor,
+    );
+  });
+
+  const append = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      await store.appendToStream(`article-${randomUUID()}`, [
+        { id: randomUUID(), type: 'DraftCreated.v1', data: { i } },
+      ]);
+    }
+  };
+  const seal = () => sealTreeHead(sql, tables, store, signer, { force: false, now: Date.now });
+
+  it('checks every head once, in order, a head a page; and the export verifies', async () => {
+    for (let i = 0; i < 5; i++) {
+      await append(3);
+      await seal();
+    }
+    await append(1); // past the last head
+    const report = await verifyStore(store, sql, tables, log, 1);
+    expect(report).toMatchObject({ ok: true, events: 16, treeHeads: 5 });
+
+    const source = {
+      store,
+      db: sql,
+      schema: tables,
+      origin,
+      verifierKey: verifierKey(origin, publicKey),
+      now: () => new Date(),
+    };
+    const lines: string[] = [];
+    for await (const line of linesOfLog(source, undefined, 2, 1)) lines.push(line);
+    const heads = lines.map((l) => JSON.parse(l)).filter((l) => l.kind === 'tree-head');
+    expect(heads.map((h) => h.head.number)).toEqual([1, 2, 3, 4, 5]);
+    async function* each() {
+      yield* lines;
+    }
+    expect(await verifyExport(each(), { name: origin, publicKey })).toMatchObject({
+      ok: true,
+      events: 16,
+      treeHeads: 5,
+      eventsAfterLastTreeHead: 1,
+    });
+  });
+
+  it('ignores a head signed after the log was read, over events the read did not see', async () => {
+    await append(3);
+    await seal();
+    // The last (and only) page is read; then, before the checker loads its heads, more events
+    // come and a head over them is signed, as the sealer may do while a verify runs.
+    const racing: Pick<PostgresEventStore, 'verifyIntegrity'> = {
+      verifyIntegrity: (options) => {
+        const observer = options!.observer!;
+        const late: LogObserver = {
+          ...observer,
+          beforePage: async (upTo) => {
+            await append(2);
+            await seal();
+            await observer.beforePage!(upTo);
+          },
+        };
+        return store.verifyIntegrity({ ...options, observer: late });
+      },
+    };
+    expect(await verifyStore(racing, sql, tables, log)).toMatchObject({
+      ok: true,
+      events: 3,
+      treeHeads: 1,
+    });
+    expect(await verifyStore(store, sql, tables, log)).toMatchObject({
+      ok: true,
+      events: 5,
+      treeHeads: 2,
+    });
+  });
+});
