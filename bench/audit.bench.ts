@@ -7,7 +7,8 @@
  * - export: the NDJSON lines from the log's start written to a file, events/s; and the
  *   offline verification of that file (as `newsroom audit verify-export` reads it), events/s;
  * - proofs at that size: inclusion (a random event, the full tree) and consistency (a random
- *   older size), each with its queries, p50 / p99 / max over PROOFS (default 200) of each.
+ *   older size), each with its queries, p50 / p99 / max over PROOFS (default 200) of each,
+ *   cold (right after the export's file pushed the tree out of the page cache) and warm.
  * Goals: verify and export at least 200,000 events/s; each proof under 50 ms. Prints JSON.
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -25,7 +26,7 @@ import {
   verifierKey,
 } from '../packages/event-store/src/index.js';
 import { initProcessor, storedArticleEvent } from '../packages/processing/src/index.js';
-import { linesOfLog } from '../services/audit/src/export/lines-of-log.js';
+import { exportChunks } from '../services/audit/src/export/lines-of-log.js';
 import { verifyExport } from '../services/audit/src/export/verify-export.js';
 import { storedConsistency, storedInclusion } from '../services/audit/src/tree/proofs.js';
 import { catchUpTree, logSigner, sealTreeHead } from '../services/audit/src/tree/seal.js';
@@ -137,11 +138,15 @@ const main = async () => {
     const out = createWriteStream(file);
     let [bytes, count] = [0, 0];
     const exportStart = performance.now();
-    for await (const text of linesOfLog(source, undefined)) {
-      bytes += text.length + 1;
-      count++;
-      if (!out.write(`${text}\n`)) await once(out, 'drain');
+    let last: string | Buffer = '';
+    for await (const chunk of exportChunks(source, undefined)) {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      last = chunk;
+      if (!out.write(chunk)) await once(out, 'drain');
     }
+    // The lines, from the end line's counts (the header and the end line besides).
+    const end = JSON.parse(last.toString().trimEnd().split('\n').pop()!);
+    count = end.events + end.treeHeads + 2;
     await new Promise<void>((resolve, reject) =>
       out.end((error?: Error | null) => (error ? reject(error) : resolve())),
     );
@@ -166,23 +171,6 @@ const main = async () => {
         [PROOFS],
       )
     ).rows;
-    const inclusion: number[] = [];
-    for (const row of ids) {
-      const t = performance.now();
-      const { rows } = await pool.query(
-        `SELECT leaf_index FROM ${s}.tree_leaves WHERE event_id = $1`,
-        [row.event_id],
-      );
-      await storedInclusion(sql, s, Number(rows[0].leaf_index), size);
-      inclusion.push(performance.now() - t);
-    }
-    const consistency: number[] = [];
-    for (let i = 0; i < PROOFS; i++) {
-      const from = 1 + Math.floor(Math.random() * (size - 1));
-      const t = performance.now();
-      await storedConsistency(sql, s, from, size);
-      consistency.push(performance.now() - t);
-    }
     const summary = (ms: number[]) => {
       const sorted = [...ms].sort((a, b) => a - b);
       return {
@@ -192,16 +180,39 @@ const main = async () => {
         maxMs: round(sorted[sorted.length - 1] ?? 0, 2),
       };
     };
-    result['inclusionProof'] = summary(inclusion);
-    result['consistencyProof'] = summary(consistency);
+    const proofs = async () => {
+      const inclusion: number[] = [];
+      for (const row of ids) {
+        const t = performance.now();
+        const { rows } = await pool.query(
+          `SELECT leaf_index FROM ${s}.tree_leaves WHERE event_id = $1`,
+          [row.event_id],
+        );
+        await storedInclusion(sql, s, Number(rows[0].leaf_index), size);
+        inclusion.push(performance.now() - t);
+      }
+      const consistency: number[] = [];
+      for (let i = 0; i < PROOFS; i++) {
+        const from = 1 + Math.floor(Math.random() * (size - 1));
+        const t = performance.now();
+        await storedConsistency(sql, s, from, size);
+        consistency.push(performance.now() - t);
+      }
+      return { inclusion: summary(inclusion), consistency: summary(consistency) };
+    };
+    // Right after the export (whose file pushed the tree's pages out of the page cache), then
+    // again with them read back in, as a running service has them.
+    const cold = await proofs();
+    const warm = await proofs();
+    result['inclusionProof'] = { cold: cold.inclusion, warm: warm.inclusion };
+    result['consistencyProof'] = { cold: cold.consistency, warm: warm.consistency };
     const v = result['verify'] as { eventsPerSecond: number };
     const e = result['export'] as { eventsPerSecond: number };
     result['goals'] = {
       verifyAtLeast200k: v.eventsPerSecond >= 200_000,
       exportAtLeast200k: e.eventsPerSecond >= 200_000,
-      proofsUnder50ms:
-        (result['inclusionProof'] as { maxMs: number }).maxMs < 50 &&
-        (result['consistencyProof'] as { maxMs: number }).maxMs < 50,
+      proofsUnder50msWarm: warm.inclusion.maxMs < 50 && warm.consistency.maxMs < 50,
+      proofsUnder50msCold: cold.inclusion.maxMs < 50 && cold.consistency.maxMs < 50,
     };
     console.log(JSON.stringify(result, null, 2));
   } finally {

@@ -29,3 +29,6 @@ export {
   migrate,
   rejectChangeFunction,
 } from './postgres/migrations.js';
+export type { CopyRow } from './postgres/copy-binary.js';
+export { copyTimestampMs, copyUuid } from './postgres/copy-binary.js';
+export { LOG_COPY_FIELDS } from './postgres/copy-log.js';

@@ -6,6 +6,7 @@
  */
 import type { PGliteInterface, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { Client, Pool, PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 
 export interface QueryOptions {
   /** Name of a server-side prepared statement (node-postgres); PGlite ignores it. */
@@ -43,6 +44,12 @@ export interface SqlDriver extends SqlQueryable {
    * in all (PGlite, a single Client): there, session state is shared by every caller.
    */
   session?(): Promise<SqlSession>;
+  /**
+   * Runs a `COPY ... TO STDOUT` on a connection of its own, in a transaction after the given
+   * `SET LOCAL` settings, and streams what it sends. Absent on PGlite. Stopping early ends the
+   * connection (a COPY cannot be left half read on a pooled one).
+   */
+  copyOut?(copy: string, settings?: readonly string[]): AsyncGenerator<Buffer>;
 }
 
 /** An error from either driver: both carry the SQLSTATE in `code`. */
@@ -116,6 +123,23 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
   if (!isPool(db)) return driver;
   return {
     ...driver,
+    async *copyOut(copy, settings = []) {
+      const client = await db.connect();
+      let finished = false;
+      const onError = () => undefined; // the stream below rejects instead
+      client.on('error', onError);
+      try {
+        await client.query('BEGIN');
+        for (const setting of settings) await client.query(`SET LOCAL ${setting}`);
+        // A deep buffer lets the server run ahead while the reader works on what came.
+        yield* client.query(copyTo(copy, { highWaterMark: 256 << 10 })) as AsyncIterable<Buffer>;
+        await client.query('COMMIT');
+        finished = true;
+      } finally {
+        client.off('error', onError);
+        client.release(!finished);
+      }
+    },
     async session() {
       const client = await db.connect();
       // A session held for long (a lock) must notice a server that went away without closing

@@ -30,6 +30,8 @@ import { runSubscription, Waker } from '../subscription.js';
 import type { SqlDriver, SqlQueryable } from './driver.js';
 import { quoteIdent, sqlState } from './driver.js';
 import type { IntegrityReport, VerifyOptions } from './integrity.js';
+import type { CopyRow } from './copy-binary.js';
+import { copyAllRows, copyAllStored } from './copy-log.js';
 import { verifyIntegrity } from './integrity.js';
 import { assertSchemaName, migrate } from './migrations.js';
 import type { AppendRow, EventRow, InsertedRow } from './sql.js';
@@ -78,6 +80,15 @@ export interface PostgresEventStore extends EventStore {
   /** readAll's events as stored: the body is the exact text the hash covers, not parsed (for
    *  the tree, export and offline verification, which must see the bytes themselves). */
   readAllStored(options?: ReadAllOptions): Promise<readonly StoredEvent[]>;
+  /**
+   * readAllStored's events after `from`, up to the gap-free horizon when it starts, streamed
+   * in one binary COPY a batch at a time: far faster for a reader of the whole log. Present on
+   * PostgreSQL (a pool), absent on PGlite.
+   */
+  readonly streamAllStored?: (from?: Position) => AsyncGenerator<readonly StoredEvent[]>;
+  /** streamAllStored's rows as their binary fields (LOG_COPY_FIELDS), for a reader that
+   *  writes them out as they came. Present when streamAllStored is. */
+  readonly streamAllRows?: (from?: Position) => AsyncGenerator<readonly CopyRow[]>;
 }
 
 /** An event as its row holds it. */
@@ -585,8 +596,15 @@ export async function createPostgresEventStore(
     }
   };
 
+  const copying = driver.copyOut === undefined ? undefined : { ...driver, copyOut: driver.copyOut };
   return {
     schema,
+    ...(copying === undefined
+      ? {}
+      : {
+          streamAllStored: (from?: Position) => copyAllStored(copying, schema, from),
+          streamAllRows: (from?: Position) => copyAllRows(copying, schema, from),
+        }),
     appendToStream,
     readStream,
     readAll: (readOptions: ReadAllOptions = {}) =>

@@ -17,6 +17,7 @@ import type { TreeHeadRow } from '../tree/sql/heads.js';
 import { leafIndexOf, nodeKey, readNodes } from '../tree/sql/nodes.js';
 import { treeSize } from '../tree/sql/tree.js';
 import { EXPORT_FORMAT } from './lines.js';
+import { rawLines } from './raw-lines.js';
 import type { ExportHead, ExportLine } from './lines.js';
 
 /** The export's first event is not in the tree yet (it grows within AUDIT_TREE_POLL_MS). */
@@ -33,7 +34,7 @@ const asHead = (h: TreeHeadRow): ExportHead => ({
 });
 
 export interface ExportSource {
-  readonly store: Pick<PostgresEventStore, 'readAllStored'>;
+  readonly store: Pick<PostgresEventStore, 'readAllStored' | 'streamAllRows'>;
   readonly db: SqlQueryable;
   /** The audit schema, quoted. */
   readonly schema: string;
@@ -55,24 +56,78 @@ const startOf = async (source: ExportSource, from: Position | undefined): Promis
 const eventLine = (e: StoredEvent, leafIndex: number): string =>
   `{"kind":"event","leafIndex":${leafIndex},"position":{"transactionId":"${e.position.transactionId}","sequence":"${e.position.sequence}"},"streamName":${JSON.stringify(e.streamName)},"revision":"${e.revision}","eventId":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"recordedAtMs":${e.recordedAt.getTime()},"body":${e.body},"previousHash":"${e.previousHash}","hash":"${e.hash}"}`;
 
-/** The export's lines as NDJSON text, one line (no newline) each. */
-export async function* linesOfLog(
+/** A page of the log being written out: its events, and other lines in their places. */
+interface Page {
+  readonly count: number;
+  /** Writes event `i` of the page as the line of leaf `leaf`. */
+  readonly event: (i: number, leaf: number) => void;
+  readonly line: (text: string) => void;
+  /** The page's lines, each ending in a newline. */
+  readonly take: () => string | Buffer | undefined;
+}
+
+/** A page of stored events, written as text. */
+const textPage = (events: readonly StoredEvent[]): Page => {
+  const lines: string[] = [];
+  return {
+    count: events.length,
+    event: (i, leaf) => void lines.push(eventLine(events[i]!, leaf)),
+    line: (text) => void lines.push(text),
+    take: () => (lines.length === 0 ? undefined : `${lines.join('\n')}\n`),
+  };
+};
+
+/**
+ * The log after `from`, a page at a time: streamed in one binary COPY where the store can
+ * (PostgreSQL), each body's bytes written out as they came; else read a page ahead while one
+ * is written out (PGlite).
+ */
+async function* pagesOf(
+  store: ExportSource['store'],
+  from: Position | undefined,
+  pageSize: number,
+): AsyncGenerator<Page> {
+  if (store.streamAllRows !== undefined) {
+    const raw = rawLines();
+    for await (const rows of store.streamAllRows(from)) {
+      yield {
+        count: rows.length,
+        event: (i, leaf) => raw.event(rows[i]!, leaf),
+        line: raw.line,
+        take: raw.take,
+      };
+    }
+    return;
+  }
+  const read = (after: Position | undefined) =>
+    store.readAllStored({
+      ...(after === undefined ? {} : { fromPosition: after }),
+      maxCount: pageSize,
+    });
+  let next = read(from);
+  for (;;) {
+    const page = await next;
+    const last = page[page.length - 1];
+    if (page.length === pageSize && last !== undefined) {
+      next = read(last.position);
+      next.catch(() => undefined); // awaited on the next turn
+    }
+    yield textPage(page);
+    if (page.length < pageSize) return;
+  }
+}
+
+/**
+ * The export as NDJSON, in chunks of whole lines (each ending in a newline): the header alone
+ * first (a refusal comes before any byte is sent), then a page of the log at a time, then the
+ * heads past the log's end and the end line.
+ */
+export async function* exportChunks(
   source: ExportSource,
   from: Position | undefined,
   pageSize = 5_000,
   headPageSize = 1_000,
-): AsyncGenerator<string> {
-  for await (const line of exportLines(source, from, pageSize, headPageSize)) {
-    yield typeof line === 'string' ? line : JSON.stringify(line);
-  }
-}
-
-async function* exportLines(
-  source: ExportSource,
-  from: Position | undefined,
-  pageSize: number,
-  headPageSize: number,
-): AsyncGenerator<ExportLine | string> {
+): AsyncGenerator<string | Buffer> {
   const { db, schema } = source;
   // The heads signed before the log is read: none covers more than the export will hold.
   const through = (await latestHead(db, schema))?.number ?? 0;
@@ -81,7 +136,8 @@ async function* exportLines(
   const edge = await readNodes(db, schema, edgeKeys);
   const anchor = await lastHeadWithin(db, schema, start);
   const pending = headWindow(db, schema, anchor?.number ?? 0, through, headPageSize);
-  yield {
+  const line = (value: ExportLine) => JSON.stringify(value);
+  yield `${line({
     kind: 'header',
     format: EXPORT_FORMAT,
     origin: source.origin,
@@ -90,10 +146,10 @@ async function* exportLines(
     frontier: edgeKeys.map((k) => edge.get(nodeKey(k))?.toString('hex') ?? ''),
     anchor: anchor === undefined ? null : asHead(anchor),
     exportedAt: source.now().toISOString(),
-  };
+  })}\n`;
   let previous = anchor;
   let emitted = 0;
-  const headLine = async (head: TreeHeadRow, proved: boolean): Promise<ExportLine> => {
+  const headLine = async (head: TreeHeadRow, proved: boolean): Promise<string> => {
     const consistency =
       previous === undefined || !proved
         ? null
@@ -105,25 +161,12 @@ async function* exportLines(
           };
     previous = head;
     emitted++;
-    return { kind: 'tree-head', head: asHead(head), consistency };
+    return line({ kind: 'tree-head', head: asHead(head), consistency });
   };
   let leaf = start;
-  const read = (after: Position | undefined) =>
-    source.store.readAllStored({
-      ...(after === undefined ? {} : { fromPosition: after }),
-      maxCount: pageSize,
-    });
-  let next = read(from);
-  for (;;) {
-    const page = await next;
-    const last = page[page.length - 1];
-    // The next page is read while this one is written out.
-    if (page.length === pageSize && last !== undefined) {
-      next = read(last.position);
-      next.catch(() => undefined); // awaited on the next turn
-    }
-    for (const e of page) {
-      yield eventLine(e, leaf);
+  for await (const page of pagesOf(source.store, from, pageSize)) {
+    for (let i = 0; i < page.count; i++) {
+      page.event(i, leaf);
       leaf++;
       for (;;) {
         if (pending.needsFill()) await pending.fill();
@@ -131,13 +174,18 @@ async function* exportLines(
         if (head === undefined || head.treeSize > leaf) break;
         pending.take();
         // A head smaller than the one before it has no proof from it: the verifier says so.
-        yield await headLine(head, previous === undefined || head.treeSize >= previous.treeSize);
+        page.line(
+          await headLine(head, previous === undefined || head.treeSize >= previous.treeSize),
+        );
       }
     }
-    if (page.length < pageSize) break;
+    const chunk = page.take();
+    if (chunk !== undefined) yield chunk;
   }
+  const tail: string[] = [];
   for (await pending.fill(); pending.first() !== undefined; await pending.fill()) {
-    yield await headLine(pending.take(), false); // past the log's end
+    tail.push(await headLine(pending.take(), false)); // past the log's end
   }
-  yield { kind: 'end', events: leaf - start, treeHeads: emitted, treeSize: leaf };
+  tail.push(line({ kind: 'end', events: leaf - start, treeHeads: emitted, treeSize: leaf }));
+  yield `${tail.join('\n')}\n`;
 }

@@ -12,7 +12,7 @@ import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
 import { logVerifierKey } from '../tree-heads/routes.js';
-import { linesOfLog, NotInTreeYet } from './lines-of-log.js';
+import { exportChunks, NotInTreeYet } from './lines-of-log.js';
 
 const FromPosition = positionText(
   'FromPosition',
@@ -42,7 +42,7 @@ export const exportRouter = (ctx: AuditContext): Router => {
       query.right.fromPosition === undefined
         ? undefined
         : parsePositionText(query.right.fromPosition);
-    const lines = linesOfLog(
+    const chunks = exportChunks(
       {
         store: ctx.store,
         db: ctx.sql,
@@ -55,7 +55,7 @@ export const exportRouter = (ctx: AuditContext): Router => {
     );
     let first;
     try {
-      first = await lines.next(); // the header: refusals come before any byte is sent
+      first = await chunks.next(); // the header: refusals come before any byte is sent
     } catch (error) {
       if (!(error instanceof NotInTreeYet)) throw error;
       res.setHeader('Retry-After', '1');
@@ -63,10 +63,10 @@ export const exportRouter = (ctx: AuditContext): Router => {
     }
     res.status(200).type('application/x-ndjson; charset=utf-8');
     try {
-      for (let line = first; line.done !== true; line = await lines.next()) {
-        if (!res.write(`${line.value}\n`)) await drained(res);
+      for (let chunk = first; chunk.done !== true; chunk = await chunks.next()) {
+        if (!res.write(chunk.value)) await drained(res);
         if (res.destroyed) {
-          await lines.return(undefined); // the client went away: stop reading the log
+          await chunks.return(undefined); // the client went away: stop reading the log
           return;
         }
       }

@@ -16,7 +16,7 @@ import {
 } from '@newsroom/event-store';
 import type { LogObserver, PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { initProcessor } from '@newsroom/processing';
-import { linesOfLog } from '../export/lines-of-log.js';
+import { exportChunks } from '../export/lines-of-log.js';
 import { verifyExport } from '../export/verify-export.js';
 import { logSigner, sealTreeHead } from '../tree/seal.js';
 import { treeSealer } from '../tree/sealer.js';
@@ -79,8 +79,9 @@ describe('tree heads read a page at a time (PGlite)', () => {
       verifierKey: verifierKey(origin, publicKey),
       now: () => new Date(),
     };
-    const lines: string[] = [];
-    for await (const line of linesOfLog(source, undefined, 2, 1)) lines.push(line);
+    let text = '';
+    for await (const chunk of exportChunks(source, undefined, 2, 1)) text += chunk.toString();
+    const lines = text.trimEnd().split('\n');
     const heads = lines.map((l) => JSON.parse(l)).filter((l) => l.kind === 'tree-head');
     expect(heads.map((h) => h.head.number)).toEqual([1, 2, 3, 4, 5]);
     async function* each() {
