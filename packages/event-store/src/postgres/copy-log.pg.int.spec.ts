@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyAllRows } from './copy-log.js';
 import { pgDriver, quoteIdent } from './driver.js';
 import type { PostgresEventStore, StoredEvent } from './postgres-event-store.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
@@ -64,6 +65,21 @@ describe('the log in one binary COPY (PostgreSQL)', () => {
     expect(await copied()).toEqual(expected);
     const from = expected[700]!.position;
     expect(await copied(from)).toEqual(expected.slice(701));
+  });
+
+  it('reads segment after segment (12 of 100 rows), each from where the last one ended', async () => {
+    const expected = await paged();
+    const driver = pgDriver(pool);
+    const copying = { ...driver, copyOut: driver.copyOut! };
+    const positions: string[] = [];
+    for await (const rows of copyAllRows(copying, schema, undefined, 100)) {
+      for (const row of rows) {
+        positions.push(`${row[0]!.readBigUInt64BE(0)}.${row[1]!.readBigInt64BE(0)}`);
+      }
+    }
+    expect(positions).toEqual(
+      expected.map((e) => `${e.position.transactionId}.${e.position.sequence}`),
+    );
   });
 
   it('leaves the pool usable when its reader stops early', async () => {

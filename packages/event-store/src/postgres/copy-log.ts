@@ -1,8 +1,13 @@
 /**
- * The whole log from a position to the gap-free horizon in one binary COPY (pg only): no
- * per-row protocol message, no text for numbers, times, ids and hashes, and an index scan in
- * the log's order (the planner would sort a large range instead). For readers that take the
- * log whole and fast: the audit's export. Same rows, order and values as readAllStored.
+ * The whole log from a position to the gap-free horizon by binary COPY (pg only): no per-row
+ * protocol message, no text for numbers, times, ids and hashes, and an index scan in the log's
+ * order (the planner would sort a large range instead). For readers that take the log whole
+ * and fast: the audit's export. Same rows, order and values as readAllStored.
+ *
+ * It copies a segment (SEGMENT rows) at a time, each its own short read-only statement that
+ * streams at the reader's pace but is cut off after COPY_TIMEOUT: a reader that stalls holds
+ * no snapshot or lock for longer than that. The driver lets at most a few COPYs hold a
+ * connection at once, so a reader that asks the pool for more while it copies finds one.
  */
 import type { Position } from '../port.js';
 import { START } from '../port.js';
@@ -12,14 +17,21 @@ import type { SqlDriver } from './driver.js';
 import { quoteIdent } from './driver.js';
 import type { StoredEvent } from './postgres-event-store.js';
 
+/** Rows a segment copies (about 18 MB of these events). */
+export const SEGMENT = 20_000;
+
+/** How long one segment's COPY may take, the reader's pace included. */
+export const COPY_TIMEOUT = '60s';
+
 /** COPY takes no parameters: the position's two numbers are bigints, written as digits. */
-const copyAllSql = (schema: string, from: Position): string =>
+const copyAllSql = (schema: string, from: Position, limit: number): string =>
   `COPY (SELECT e.transaction_id, e.position, e.stream_name, e.revision, e.event_id,
           e.event_type, e.body::text, e.recorded_at, e.previous_hash, e.hash
      FROM ${quoteIdent(schema)}.events e
     WHERE (e.transaction_id, e.position) > ('${BigInt(from.transactionId)}'::xid8, ${BigInt(from.sequence)}::bigint)
       AND e.transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
-    ORDER BY e.transaction_id, e.position) TO STDOUT WITH (FORMAT binary)`;
+    ORDER BY e.transaction_id, e.position
+    LIMIT ${Math.trunc(limit)}) TO STDOUT WITH (FORMAT binary)`;
 
 const storedOf = (row: CopyRow): StoredEvent => {
   const [xid, position, stream, revision, id, type, body, at, previous, hash] = row as Buffer[];
@@ -36,17 +48,34 @@ const storedOf = (row: CopyRow): StoredEvent => {
   };
 };
 
+const positionOf = (row: CopyRow): Position => ({
+  transactionId: row[0]!.readBigUInt64BE(0),
+  sequence: row[1]!.readBigInt64BE(0),
+});
+
 /**
- * The log after `from` as it streams in, a batch of rows at a time, each row its fields as the
- * COPY sends them (binary), in LOG_COPY_FIELDS order: for a reader that writes them out as
- * they are (the export). A field is a view, valid until the next batch is asked for.
+ * The log after `from`, a batch of rows at a time, each row its fields as the COPY sends them
+ * (binary), in LOG_COPY_FIELDS order: for a reader that writes them out as they are (the
+ * export). A field is a view, valid until the next batch is asked for.
  */
 export async function* copyAllRows(
   driver: SqlDriver & Required<Pick<SqlDriver, 'copyOut'>>,
   schema: string,
   from: Position = START,
+  segment = SEGMENT,
 ): AsyncGenerator<readonly CopyRow[]> {
-  yield* copyBinaryRows(driver.copyOut(copyAllSql(schema, from), ['enable_sort = off']));
+  const settings = ['enable_sort = off', `statement_timeout = '${COPY_TIMEOUT}'`];
+  for (let after = from; ;) {
+    let [count, last] = [0, undefined as CopyRow | undefined];
+    const chunks = driver.copyOut(copyAllSql(schema, after, segment), settings);
+    for await (const rows of copyBinaryRows(chunks, LOG_COPY_FIELDS.length)) {
+      count += rows.length;
+      last = rows[rows.length - 1];
+      yield rows;
+    }
+    if (count < segment || last === undefined) return;
+    after = positionOf(last);
+  }
 }
 
 /** The fields of a copied row, in order: xid8, int8, text, int8, uuid, text, text (the

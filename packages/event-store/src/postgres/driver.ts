@@ -45,9 +45,10 @@ export interface SqlDriver extends SqlQueryable {
    */
   session?(): Promise<SqlSession>;
   /**
-   * Runs a `COPY ... TO STDOUT` on a connection of its own, in a transaction after the given
-   * `SET LOCAL` settings, and streams what it sends. Absent on PGlite. Stopping early ends the
-   * connection (a COPY cannot be left half read on a pooled one).
+   * Runs a `COPY ... TO STDOUT` on a connection of its own, in a read-only transaction after
+   * the given `SET LOCAL` settings, and streams what it sends. At most two COPYs hold a pooled
+   * connection at once (the others wait without one). Absent on PGlite. Stopping early ends
+   * the connection (a COPY cannot be left half read on a pooled one).
    */
   copyOut?(copy: string, settings?: readonly string[]): AsyncGenerator<Buffer>;
 }
@@ -64,6 +65,29 @@ export function sqlState(error: unknown): string | undefined {
 function isPool(x: Pool | Client | PoolClient): x is Pool {
   return typeof (x as Pool).connect === 'function' && 'totalCount' in x;
 }
+
+/** COPYs that may hold a pooled connection at once: the others wait without one. */
+const MAX_COPIES = 2;
+
+/** At most `n` holders at once; the others wait their turn, in order. */
+const slots = (n: number) => {
+  let held = 0;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: async (): Promise<void> => {
+      if (held < n) {
+        held++;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release: (): void => {
+      const next = waiting.shift();
+      if (next === undefined) held--;
+      else next(); // the slot passes straight to the next in line
+    },
+  };
+};
 
 /**
  * node-postgres. With a Pool, each query may use another connection, transactions take one
@@ -121,15 +145,20 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
     },
   };
   if (!isPool(db)) return driver;
+  const copies = slots(MAX_COPIES);
   return {
     ...driver,
     async *copyOut(copy, settings = []) {
-      const client = await db.connect();
+      await copies.acquire();
+      const client = await db.connect().catch((error: unknown) => {
+        copies.release();
+        throw error;
+      });
       let finished = false;
       const onError = () => undefined; // the stream below rejects instead
       client.on('error', onError);
       try {
-        await client.query('BEGIN');
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY');
         for (const setting of settings) await client.query(`SET LOCAL ${setting}`);
         // A deep buffer lets the server run ahead while the reader works on what came.
         yield* client.query(copyTo(copy, { highWaterMark: 256 << 10 })) as AsyncIterable<Buffer>;
@@ -138,6 +167,7 @@ export function pgDriver(db: Pool | Client | PoolClient): SqlDriver {
       } finally {
         client.off('error', onError);
         client.release(!finished);
+        copies.release();
       }
     },
     async session() {

@@ -11,7 +11,7 @@ import { copyTimestampMs, copyUuid } from '@newsroom/event-store';
 class LineBuffer {
   private buf: Buffer;
   private at = 0;
-  constructor(size: number) {
+  constructor(private readonly size: number) {
     this.buf = Buffer.allocUnsafe(size);
   }
   private room(bytes: number) {
@@ -31,10 +31,10 @@ class LineBuffer {
   get length() {
     return this.at;
   }
-  /** What was written, and a fresh start. */
+  /** What was written, and a fresh start (at the first size: one large body grows one buffer). */
   take(): Buffer {
     const done = this.buf.subarray(0, this.at);
-    this.buf = Buffer.allocUnsafe(this.buf.length);
+    this.buf = Buffer.allocUnsafe(this.size);
     this.at = 0;
     return done;
   }
