@@ -4,22 +4,12 @@
  * under a head (a node inside it, a node past it, a node removed), a smaller tree or another
  * key is refused, never signed. Tampering runs as the superuser with the triggers off.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createPostgresEventStore,
-  leafHash,
-  parseCheckpoint,
-  pgliteDriver,
-  quoteIdent,
-  rootOf,
-  verifyNote,
-} from '@newsroom/event-store';
-import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
-import { initProcessor } from '@newsroom/processing';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { leafHash, parseCheckpoint, rootOf, verifyNote } from '@newsroom/event-store';
 import { catchUpTree, logSigner, NotTheLogKey, sealTreeHead, TreeDoesNotExtend } from './seal.js';
 import type { LogSigner } from './seal.js';
+import { useAuditOnPglite } from './pglite-fixture.js';
 import { treeSealer } from './sealer.js';
 
 const origin = 'newsroom.test/seal';
@@ -27,49 +17,21 @@ const signer = logSigner(origin, generateKeyPairSync('ed25519').privateKey);
 const other = logSigner(origin, generateKeyPairSync('ed25519').privateKey);
 
 describe('sealing the stored tree (PGlite)', () => {
-  let db: PGlite;
-  let sql: SqlDriver;
-  let store: PostgresEventStore;
-  let schema: string;
-  let tables: string;
-  let n = 0;
+  const f = useAuditOnPglite('seal', signer);
   let clock = Date.UTC(2026, 3, 8, 14, 0);
   const now = () => (clock += 1_000);
+  const append = (count: number) => f.append(count);
 
-  beforeAll(async () => {
-    db = await PGlite.create();
-    sql = pgliteDriver(db);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await db?.close();
-  });
-  beforeEach(async () => {
-    n++;
-    await store?.close();
-    store = await createPostgresEventStore({ driver: sql, schema: `seal_store_${n}` });
-    schema = `seal_audit_${n}`;
-    tables = quoteIdent(schema);
-    const sealer = treeSealer({ schema, sql, store, signer, sealIntervalMs: 1e9, treePollMs: 1e9 });
-    await initProcessor(sql, sealer.processor);
-  });
-
-  const append = async (count: number) => {
-    for (let i = 0; i < count; i++) {
-      await store.appendToStream(`article-${randomUUID()}`, [
-        { id: randomUUID(), type: 'DraftCreated.v1', data: { i } },
-      ]);
-    }
-  };
   const seal = (as: LogSigner = signer, force = false) =>
-    sealTreeHead(sql, tables, store, as, { force, now });
+    sealTreeHead(f.sql, f.tables, f.store, as, { force, now });
   const tamper = async (statement: string) => {
-    await db.exec(
+    await f.db.exec(
       `SET session_replication_role = replica; ${statement}; SET session_replication_role = origin;`,
     );
   };
 
   it('signs the root of the whole log, then a head that extends it', async () => {
+    const { store } = f;
     await append(4);
     const first = (await seal())!;
     const leaves = (await store.readAll({ maxCount: 100 })).map((e) =>
@@ -87,6 +49,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('refuses a tree whose nodes under the last head were changed', async () => {
+    const { tables } = f;
     await append(4);
     await seal();
     await tamper(`UPDATE ${tables}.tree_nodes SET hash = sha256(hash) WHERE level = 2`);
@@ -96,6 +59,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('refuses a tree whose nodes past the last head do not prove it extends', async () => {
+    const { sql, store, tables } = f;
     await append(4);
     await seal();
     await append(4); // 8 leaves: the root is node 3:0, the proof from 4 is node 2:1
@@ -107,6 +71,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('refuses a tree that lacks a node, and a tree smaller than the last head', async () => {
+    const { sql, store, tables } = f;
     await append(4);
     await seal();
     await append(4);
@@ -118,6 +83,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('refuses to sign with a key that is not the one the log is signed with', async () => {
+    const { sql, tables } = f;
     await append(2);
     await seal();
     await append(1);
@@ -129,6 +95,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('seals on the interval counted from the latest head, across a restart', async () => {
+    const { sql, store, schema, tables } = f;
     await append(2);
     const first = (await seal())!;
     await append(1);
@@ -155,6 +122,7 @@ describe('sealing the stored tree (PGlite)', () => {
   });
 
   it('reports a growth that fails in its readiness, until the tree grows again', async () => {
+    const { sql, store, schema, tables } = f;
     // The sealer's tick uses its own driver: the runtime's context is not what it rests on.
     const NO_CONTEXT = { sql, schema: tables, log: () => undefined };
     const sealer = treeSealer({

@@ -5,21 +5,14 @@
  * was read, is not mistaken for a head over events that were removed (the heads are those
  * signed before the log is read).
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createPostgresEventStore,
-  pgliteDriver,
-  quoteIdent,
-  verifierKey,
-} from '@newsroom/event-store';
-import type { LogObserver, PostgresEventStore, SqlDriver } from '@newsroom/event-store';
-import { initProcessor } from '@newsroom/processing';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { verifierKey } from '@newsroom/event-store';
+import type { LogObserver, PostgresEventStore } from '@newsroom/event-store';
 import { exportChunks } from '../export/lines-of-log.js';
 import { verifyExport } from '../export/verify-export.js';
 import { logSigner, sealTreeHead } from '../tree/seal.js';
-import { treeSealer } from '../tree/sealer.js';
+import { useAuditOnPglite } from '../tree/pglite-fixture.js';
 import { verifyStore } from './store.js';
 
 const origin = 'newsroom.test/verify-pages';
@@ -28,41 +21,13 @@ const signer = logSigner(origin, privateKey);
 const log = { origin, publicKey };
 
 describe('tree heads read a page at a time (PGlite)', () => {
-  let db: PGlite;
-  let sql: SqlDriver;
-  let store: PostgresEventStore;
-  let tables: string;
-  let n = 0;
-  beforeAll(async () => {
-    db = await PGlite.create();
-    sql = pgliteDriver(db);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await db?.close();
-  });
-  beforeEach(async () => {
-    n++;
-    await store?.close();
-    store = await createPostgresEventStore({ driver: sql, schema: `pages_store_${n}` });
-    const schema = `pages_audit_${n}`;
-    tables = quoteIdent(schema);
-    await initProcessor(
-      sql,
-      treeSealer({ schema, sql, store, signer, sealIntervalMs: 1e9, treePollMs: 1e9 }).processor,
-    );
-  });
-
-  const append = async (count: number) => {
-    for (let i = 0; i < count; i++) {
-      await store.appendToStream(`article-${randomUUID()}`, [
-        { id: randomUUID(), type: 'DraftCreated.v1', data: { i } },
-      ]);
-    }
-  };
-  const seal = () => sealTreeHead(sql, tables, store, signer, { force: false, now: Date.now });
+  const f = useAuditOnPglite('pages', signer);
+  const append = (count: number) => f.append(count);
+  const seal = () =>
+    sealTreeHead(f.sql, f.tables, f.store, signer, { force: false, now: Date.now });
 
   it('checks every head once, in order, a head a page; and the export verifies', async () => {
+    const { sql, store, tables } = f;
     for (let i = 0; i < 5; i++) {
       await append(3);
       await seal();
@@ -96,6 +61,7 @@ describe('tree heads read a page at a time (PGlite)', () => {
   });
 
   it('ignores a head signed after the log was read, over events the read did not see', async () => {
+    const { sql, store, tables } = f;
     await append(3);
     await seal();
     // The last (and only) page is read; then, before the checker loads its heads, more events
