@@ -179,6 +179,24 @@ describe('export and offline verification', () => {
     }
   });
 
+  it('serves exports side by side, and after a client hangs up mid-export the next one works', async () => {
+    await draft();
+    await seal();
+    // More exports at once than the COPYs allowed to hold a connection: the others wait.
+    const texts = await Promise.all(Array.from({ length: 5 }, () => exported()));
+    for (const text of texts) expect((await check(text)).ok).toBe(true);
+    expect(new Set(texts.map((t) => t.replace(/"exportedAt":"[^"]+"/, ''))).size).toBe(1);
+    // A client that reads the first bytes and hangs up.
+    const token = await sys.token('auditor', 'auditor.x');
+    const response = await fetch(`${sys.url}/v1/audit/export`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    expect((await check(await exported())).ok).toBe(true);
+  });
+
   it('checks that a later tree head extends a kept one, and refuses a fork', async () => {
     const kept = await seal();
     await draft();
