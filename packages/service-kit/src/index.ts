@@ -16,3 +16,5 @@ export * from './read-model.js';
 export * from './markup.js';
 export * from './topic-sender.js';
 export * from './dates.js';
+export * from './shared-run.js';
+export * from './drained.js';

@@ -8,6 +8,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { PostgresEventStore } from '@newsroom/event-store';
 import type { ReadinessCheck } from './app.js';
+import { sharedRun } from './shared-run.js';
 
 export interface SealerOptions {
   readonly store: Pick<PostgresEventStore, 'seal'>;
@@ -47,7 +48,6 @@ export const startSealer = (options: SealerOptions): Sealer => {
   let lastSealedCount: bigint | undefined;
   let lastOkAt: number | undefined;
   let lastError: string | undefined;
-  let running: Promise<void> | undefined;
 
   const attempt = async (): Promise<void> => {
     try {
@@ -74,12 +74,7 @@ export const startSealer = (options: SealerOptions): Sealer => {
       options.log({ level: 'error', msg: 'sealing the event store failed', error: lastError });
     }
   };
-  const sealNow = (): Promise<void> => {
-    running ??= attempt().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
+  const sealNow = sharedRun(attempt);
   const timer = setInterval(() => void sealNow(), options.intervalMs);
   timer.unref();
   void sealNow();
@@ -104,7 +99,7 @@ export const startSealer = (options: SealerOptions): Sealer => {
       // A seal that hangs (waiting on another process's lock) must not hang the shutdown.
       let timeout: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([
-        running,
+        sealNow.current(),
         new Promise((resolve) => (timeout = setTimeout(resolve, 5_000))),
       ]);
       clearTimeout(timeout);

@@ -5,9 +5,10 @@ import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { PostgresEventStore } from '@newsroom/event-store';
 import { quoteIdent } from '@newsroom/event-store';
+import { sharedRun } from '@newsroom/service-kit';
 import type { AuditAccess } from './auditors.js';
 import type { LogSigner } from './tree/seal.js';
-import { sharedRun, verifyStore } from './verify/store.js';
+import { verifyStore } from './verify/store.js';
 import type { StoreVerification } from './verify/store.js';
 
 export interface AuditContext extends AuditAccess {

@@ -33,25 +33,25 @@ const copyAllSql = (schema: string, from: Position, limit: number): string =>
     ORDER BY e.transaction_id, e.position
     LIMIT ${Math.trunc(limit)}) TO STDOUT WITH (FORMAT binary)`;
 
+const positionOf = (row: CopyRow): Position => ({
+  transactionId: row[0]!.readBigUInt64BE(0),
+  sequence: row[1]!.readBigInt64BE(0),
+});
+
 const storedOf = (row: CopyRow): StoredEvent => {
-  const [xid, position, stream, revision, id, type, body, at, previous, hash] = row as Buffer[];
+  const [, , stream, revision, id, type, body, at, previous, hash] = row as Buffer[];
   return {
     id: copyUuid(id!),
     type: type!.toString('utf8'),
     streamName: stream!.toString('utf8'),
     revision: revision!.readBigInt64BE(0),
-    position: { transactionId: xid!.readBigUInt64BE(0), sequence: position!.readBigInt64BE(0) },
+    position: positionOf(row),
     body: body!.toString('utf8'),
     recordedAt: new Date(copyTimestampMs(at!)),
     previousHash: previous!.toString('hex'),
     hash: hash!.toString('hex'),
   };
 };
-
-const positionOf = (row: CopyRow): Position => ({
-  transactionId: row[0]!.readBigUInt64BE(0),
-  sequence: row[1]!.readBigInt64BE(0),
-});
 
 /**
  * The log after `from`, a batch of rows at a time, each row its fields as the COPY sends them

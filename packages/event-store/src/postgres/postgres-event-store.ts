@@ -24,7 +24,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { EventStoreError, START } from '../port.js';
+import { comparePositions, EventStoreError, START } from '../port.js';
 import type { CheckpointStore } from '../subscription.js';
 import { runSubscription, Waker } from '../subscription.js';
 import type { SqlDriver, SqlQueryable } from './driver.js';
@@ -488,10 +488,7 @@ export async function createPostgresEventStore(
           cursorOf: (e) => e.revision,
           ...(after && subscribeOptions.fromRevision === undefined
             ? {
-                skip: (e: RecordedEvent) =>
-                  e.position.transactionId < after.transactionId ||
-                  (e.position.transactionId === after.transactionId &&
-                    e.position.sequence <= after.sequence),
+                skip: (e: RecordedEvent) => comparePositions(e.position, after) <= 0,
               }
             : {}),
         },

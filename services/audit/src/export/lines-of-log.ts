@@ -12,11 +12,12 @@ import type {
 } from '@newsroom/event-store';
 import { nodesCovering } from '@newsroom/event-store';
 import { storedConsistency } from '../tree/proofs.js';
-import { headWindow, lastHeadWithin, latestHead } from '../tree/sql/heads.js';
+import { headWindow } from '../tree/head-window.js';
+import { headPages, lastHeadWithin, latestHeadNumber } from '../tree/sql/heads.js';
 import type { TreeHeadRow } from '../tree/sql/heads.js';
 import { leafIndexOf, nodeKey, readNodes } from '../tree/sql/nodes.js';
 import { treeSize } from '../tree/sql/tree.js';
-import { EXPORT_FORMAT } from './lines.js';
+import { eventLineHead, eventLineTail, EXPORT_FORMAT } from './lines.js';
 import { rawLines } from './raw-lines.js';
 import type { ExportHead, ExportLine } from './lines.js';
 
@@ -54,7 +55,18 @@ const startOf = async (source: ExportSource, from: Position | undefined): Promis
 
 /** An event's line, written around its stored body (canonical JSON, so embedded as it is). */
 const eventLine = (e: StoredEvent, leafIndex: number): string =>
-  `{"kind":"event","leafIndex":${leafIndex},"position":{"transactionId":"${e.position.transactionId}","sequence":"${e.position.sequence}"},"streamName":${JSON.stringify(e.streamName)},"revision":"${e.revision}","eventId":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"recordedAtMs":${e.recordedAt.getTime()},"body":${e.body},"previousHash":"${e.previousHash}","hash":"${e.hash}"}`;
+  eventLineHead(
+    leafIndex,
+    e.position.transactionId,
+    e.position.sequence,
+    e.streamName,
+    e.revision,
+    e.id,
+    e.type,
+    e.recordedAt.getTime(),
+  ) +
+  e.body +
+  eventLineTail(e.previousHash, e.hash);
 
 /** A page of the log being written out: its events, and other lines in their places. */
 interface Page {
@@ -130,12 +142,12 @@ export async function* exportChunks(
 ): AsyncGenerator<string | Buffer> {
   const { db, schema } = source;
   // The heads signed before the log is read: none covers more than the export will hold.
-  const through = (await latestHead(db, schema))?.number ?? 0;
+  const through = await latestHeadNumber(db, schema);
   const start = await startOf(source, from);
   const edgeKeys = nodesCovering(0, start);
   const edge = await readNodes(db, schema, edgeKeys);
   const anchor = await lastHeadWithin(db, schema, start);
-  const pending = headWindow(db, schema, anchor?.number ?? 0, through, headPageSize);
+  const pending = headWindow(headPages(db, schema, through), anchor?.number ?? 0, headPageSize);
   const line = (value: ExportLine) => JSON.stringify(value);
   yield `${line({
     kind: 'header',

@@ -88,3 +88,23 @@ export const ExportEnd = strict(
 
 export const ExportLine = t.union([ExportHeader, ExportEvent, ExportTreeHead, ExportEnd]);
 export type ExportLine = t.TypeOf<typeof ExportLine>;
+
+/**
+ * An event's line as the export writes it, up to its body: the stored body's own text follows,
+ * then `eventLineTail`. One writer of the format for both ways the export reads the log.
+ */
+export const eventLineHead = (
+  leafIndex: number,
+  transactionId: bigint,
+  sequence: bigint,
+  streamName: string,
+  revision: bigint,
+  eventId: string,
+  type: string,
+  recordedAtMs: number,
+): string =>
+  `{"kind":"event","leafIndex":${leafIndex},"position":{"transactionId":"${transactionId}","sequence":"${sequence}"},"streamName":${JSON.stringify(streamName)},"revision":"${revision}","eventId":"${eventId}","type":${JSON.stringify(type)},"recordedAtMs":${recordedAtMs},"body":`;
+
+/** An event's line after its body: the two hashes, lower-case hex. */
+export const eventLineTail = (previousHash: string, hash: string): string =>
+  `,"previousHash":"${previousHash}","hash":"${hash}"}`;

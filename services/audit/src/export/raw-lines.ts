@@ -1,11 +1,12 @@
 /**
  * Event lines written straight from the store's binary COPY rows (PostgreSQL): the text around
  * each body and the body's own bytes go into one buffer per batch, so the body is never
- * decoded and encoded again. The same line, byte for byte, as `eventLine` writes from a stored
- * event (a test holds the two paths to that).
+ * decoded and encoded again. The line's text comes from lines.ts, as for the paged path (a
+ * test holds the two paths to the same bytes).
  */
 import type { CopyRow } from '@newsroom/event-store';
 import { copyTimestampMs, copyUuid } from '@newsroom/event-store';
+import { eventLineHead, eventLineTail } from './lines.js';
 
 /** One growing buffer of lines. */
 class LineBuffer {
@@ -55,12 +56,19 @@ export const rawLines = (sizeHint = 1 << 20): RawLines => {
     event: (row, leaf) => {
       const [xid, sequence, stream, revision, id, type, body, at, previous, hash] = row as Buffer[];
       out.text(
-        `{"kind":"event","leafIndex":${leaf},"position":{"transactionId":"${xid!.readBigUInt64BE(0)}","sequence":"${sequence!.readBigInt64BE(0)}"},"streamName":${JSON.stringify(stream!.toString('utf8'))},"revision":"${revision!.readBigInt64BE(0)}","eventId":"${copyUuid(id!)}","type":${JSON.stringify(type!.toString('utf8'))},"recordedAtMs":${copyTimestampMs(at!)},"body":`,
+        eventLineHead(
+          leaf,
+          xid!.readBigUInt64BE(0),
+          sequence!.readBigInt64BE(0),
+          stream!.toString('utf8'),
+          revision!.readBigInt64BE(0),
+          copyUuid(id!),
+          type!.toString('utf8'),
+          copyTimestampMs(at!),
+        ),
       );
       out.bytes(body!);
-      out.text(
-        `,"previousHash":"${previous!.toString('hex')}","hash":"${hash!.toString('hex')}"}\n`,
-      );
+      out.text(`${eventLineTail(previous!.toString('hex'), hash!.toString('hex'))}\n`);
     },
     line: (text) => out.text(`${text}\n`),
     take: () => (out.length === 0 ? undefined : out.take()),

@@ -8,7 +8,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { fieldErrorsOf, parsePositionText, positionText, strict } from '@newsroom/contracts';
-import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
+import { drained, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
 import { logVerifierKey } from '../tree-heads/routes.js';
@@ -18,19 +18,6 @@ const FromPosition = positionText(
   'FromPosition',
   'expected <transactionId>.<sequence>, an event position',
 );
-/** Until the client took what was written, or went away (at once if it has already gone). */
-const drained = (res: Response) =>
-  new Promise<void>((resolve) => {
-    if (res.destroyed) return resolve();
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
-
 const ExportQuery = strict({}, { fromPosition: FromPosition }, 'ExportQuery');
 
 export const exportRouter = (ctx: AuditContext): Router => {

@@ -22,7 +22,7 @@ import {
 } from '@newsroom/event-store';
 import { headSequence } from '../verify/tree-heads.js';
 import type { HeadSequence } from '../verify/tree-heads.js';
-import { ExportLine } from './lines.js';
+import { eventLineTail, ExportLine } from './lines.js';
 import type { ExportEvent, ExportHead, ExportHeader } from './lines.js';
 
 export interface ExportReport {
@@ -46,7 +46,7 @@ export interface ExportReport {
 const BODY_START = ',"body":';
 const HEX64 = '[0-9a-f]{64}';
 const TAIL = new RegExp(`^,"previousHash":"${HEX64}","hash":"${HEX64}"}$`);
-const TAIL_LENGTH = `,"previousHash":"","hash":""}`.length + 128;
+const TAIL_LENGTH = eventLineTail('', '').length + 128;
 
 /**
  * The body's text, as the event's line holds it: between its first `,"body":` (a member name

@@ -6,7 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IntegrityReport, PostgresEventStore, SqlQueryable } from '@newsroom/event-store';
-import { headsAfter, latestHead } from '../tree/sql/heads.js';
+import { headPages, latestHeadNumber } from '../tree/sql/heads.js';
 import { treeHeadChecker } from './tree-heads.js';
 
 export type StoreVerification = IntegrityReport & { readonly treeHeads: number };
@@ -20,18 +20,13 @@ export const verifyStore = async (
 ): Promise<StoreVerification> => {
   // The heads signed before the log is read: each covers no more than the read will see (one
   // signed while the verify runs may cover events appended after its last page was read).
-  const through = (await latestHead(db, schema))?.number ?? 0;
-  const pages = (after: number, limit: number) => headsAfter(db, schema, after, limit, through);
-  const checker = treeHeadChecker(pages, log.origin, log.publicKey, headPageSize);
+  const through = await latestHeadNumber(db, schema);
+  const checker = treeHeadChecker(
+    headPages(db, schema, through),
+    log.origin,
+    log.publicKey,
+    headPageSize,
+  );
   const report = await store.verifyIntegrity({ observer: checker });
   return { ...report, treeHeads: checker.checked() };
-};
-
-/** `run`, once at a time: a call while a run is under way gets that run's result. */
-export const sharedRun = <A>(run: () => Promise<A>): (() => Promise<A>) => {
-  let running: Promise<A> | undefined;
-  return () =>
-    (running ??= run().finally(() => {
-      running = undefined;
-    }));
 };

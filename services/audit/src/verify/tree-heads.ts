@@ -7,6 +7,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import type { IntegrityViolation } from '@newsroom/event-store';
+import { headWindow } from '../tree/head-window.js';
+import type { HeadPages } from '../tree/head-window.js';
 import { keyId, leafHash, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
 
 /** What a head is checked from: its stored columns and its signed note. */
@@ -118,43 +120,34 @@ export interface HeadChecker {
   readonly checked: () => number;
 }
 
-/** Heads after number `after`, oldest first, at most `limit` of them. */
-export type HeadPages = (after: number, limit: number) => Promise<readonly CheckedHead[]>;
-
 /**
  * The store's heads checked as a verify run reads the log from its start. They are read a page
  * at a time, as far as the log has been read (and one past it), so memory holds the heads of
  * one page of events, not every head ever signed.
  */
 export const treeHeadChecker = (
-  pages: HeadPages,
+  pages: HeadPages<CheckedHead>,
   origin: string,
   publicKey: KeyObject,
   pageSize = 1_000,
 ): HeadChecker => {
   const frontier = new TreeFrontier();
   const sequence = headSequence(origin, publicKey);
-  const window: CheckedHead[] = [];
-  let [loadedUpTo, exhausted, checked] = [0, false, 0];
+  const heads = headWindow(pages, 0, pageSize);
+  let checked = 0;
   /** Checks every head of at most `count` leaves (the log has been read that far). */
   const reach = (count: number): IntegrityViolation | undefined => {
-    for (let head = window[0]; head !== undefined && head.treeSize <= count; head = window[0]) {
+    for (let head = heads.first(); head !== undefined && head.treeSize <= count;) {
       const bad = sequence.check(head, frontier.root().toString('hex'), count);
       if (bad) return bad;
-      window.shift();
+      heads.take();
       checked++;
+      head = heads.first();
     }
     return undefined;
   };
   return {
-    beforePage: async (upTo) => {
-      while (!exhausted && (window.length === 0 || window[window.length - 1]!.treeSize <= upTo)) {
-        const page = await pages(loadedUpTo, pageSize);
-        window.push(...page);
-        loadedUpTo = page[page.length - 1]?.number ?? loadedUpTo;
-        exhausted = page.length < pageSize;
-      }
-    },
+    beforePage: (upTo) => heads.fillPast(upTo),
     onEvent: (hash, count) => {
       const before = reach(count - 1);
       if (before) return before;
@@ -164,7 +157,7 @@ export const treeHeadChecker = (
     atEnd: (count) => {
       const bad = reach(count);
       if (bad) return bad;
-      const head = window[0];
+      const head = heads.first();
       if (head === undefined) return undefined;
       return (
         sequence.signed(head) ??

@@ -11,7 +11,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as E from 'fp-ts/lib/Either.js';
 import { boundedText, fieldErrorsOf, LanguageTag, patternText, strict } from '@newsroom/contracts';
-import { problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
+import { drained, problem, sendInvalidQuery, sendProblem } from '@newsroom/service-kit';
 import { EVENT_TYPES } from '../changes/change.js';
 import type { SyndicationEventType } from '../changes/change.js';
 import type { StreamHub } from './hub.js';
@@ -85,16 +85,11 @@ export const streamRouter = (hub: StreamHub): Router => {
         },
         buffered: () => res.writableLength,
         drained: () =>
-          !full || res.writableEnded
-            ? Promise.resolve()
-            : new Promise<void>((resolve) => {
-                const done = () => {
-                  full = false;
-                  resolve();
-                };
-                res.once('drain', done);
-                res.once('close', done);
-              }),
+          full
+            ? drained(res).then(() => {
+                full = false;
+              })
+            : Promise.resolve(),
         end: () => res.end(),
       },
       resume === undefined ? undefined : Number(resume),

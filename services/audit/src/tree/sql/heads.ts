@@ -1,6 +1,7 @@
 /** The signed tree heads, numbered from 1, oldest first. */
 import type { SqlQueryable } from '@newsroom/event-store';
 import { utcMillis } from '@newsroom/service-kit';
+import type { HeadPages } from '../head-window.js';
 
 export interface TreeHeadRow {
   readonly number: number;
@@ -89,39 +90,15 @@ export const lastHeadWithin = async (
   return rows[0] === undefined ? undefined : toHead(rows[0]);
 };
 
-/** The heads after number `after` up to number `through`, oldest first, read a page at a time
- *  as they are taken. */
-export interface HeadWindow {
-  /** The next head, once `fill` has run since the last `take`; undefined when none is left. */
-  readonly first: () => TreeHeadRow | undefined;
-  readonly take: () => TreeHeadRow;
-  /** Whether the window is empty and the heads are not exhausted: `fill` would read a page. */
-  readonly needsFill: () => boolean;
-  /** Reads the next page when `needsFill`. */
-  readonly fill: () => Promise<void>;
-}
+/** headsAfter as pages of the heads up to number `through` (a reader's snapshot). */
+export const headPages =
+  (db: SqlQueryable, schema: string, through: number): HeadPages<TreeHeadRow> =>
+  (after, limit) =>
+    headsAfter(db, schema, after, limit, through);
 
-export const headWindow = (
-  db: SqlQueryable,
-  schema: string,
-  after: number,
-  through: number,
-  pageSize = 1_000,
-): HeadWindow => {
-  let window: TreeHeadRow[] = [];
-  let [last, exhausted] = [after, false];
-  return {
-    first: () => window[0],
-    take: () => window.shift()!,
-    needsFill: () => window.length === 0 && !exhausted,
-    fill: async () => {
-      if (window.length > 0 || exhausted) return;
-      window = await headsAfter(db, schema, last, pageSize, through);
-      last = window[window.length - 1]?.number ?? last;
-      exhausted = window.length < pageSize;
-    },
-  };
-};
+/** The number of the latest head, 0 before the first: what a reader of the log snapshots. */
+export const latestHeadNumber = async (db: SqlQueryable, schema: string): Promise<number> =>
+  (await latestHead(db, schema))?.number ?? 0;
 
 /** Heads before number `before`, newest first (the feed's pages). */
 export const headsBefore = async (
