@@ -74,6 +74,12 @@ export interface AppendResult {
 
 export interface AppendOptions {
   readonly expectedRevision?: ExpectedRevision; // default 'any'
+  /**
+   * The caller gives up: while the append still waits for its turn (group commit), it is
+   * dropped unwritten and the call rejects with the signal's reason. Once it is being written
+   * it runs to its end (a retry with the same event ids is idempotent).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReadStreamOptions {

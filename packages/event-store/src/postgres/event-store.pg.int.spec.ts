@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeGroupCommitContract } from '../group-commit.contract.js';
 import type { ContractHarness } from '../event-store.contract.js';
 import { pgDriver } from './driver.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
@@ -16,70 +17,70 @@ const settle = (promise: Promise<unknown>, ms = 5_000): Promise<unknown> =>
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-describeEventStoreContract(
-  'PostgreSQL server (node-postgres)',
-  async (): Promise<ContractHarness> => {
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 24 });
-    const driver = pgDriver(pool);
-    const prefix = `es_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const schemas: string[] = [];
-    const stores: PostgresEventStore[] = [];
-    const open = async (schema: string, migrate = true) => {
-      const store = await createPostgresEventStore({ driver, schema, migrate });
-      stores.push(store);
-      return store;
-    };
-    return {
-      concurrency: 'server',
-      async freshStore() {
-        const schema = `${prefix}_${schemas.length}`;
-        schemas.push(schema);
-        const store = await open(schema);
-        return { store, schema, driver, reopen: () => open(schema, false) };
-      },
-      async session(schema) {
-        const client = new pg.Client({ connectionString: DATABASE_URL });
-        await client.connect();
-        const store = await createPostgresEventStore({
-          driver: pgDriver(client),
-          schema,
-          migrate: false,
-        });
-        return {
-          store,
-          exec: async (sql) => {
-            await client.query(sql);
-          },
-          close: async () => {
-            await store.close();
-            await client.end();
-          },
-        };
-      },
-      async otherProcess(schema) {
-        const otherPool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
-        const store = await createPostgresEventStore({
-          driver: pgDriver(otherPool),
-          schema,
-          migrate: false,
-        });
-        return {
-          ...store,
-          close: async () => {
-            await store.close();
-            await otherPool.end();
-          },
-        };
-      },
-      async close() {
-        // A store whose handler a failed test left blocked would never close: do not wait for it.
-        for (const store of stores) await settle(store.close());
-        for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-        await pool.end();
-      },
-    };
-  },
-);
+const serverHarness = async (): Promise<ContractHarness> => {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 24 });
+  const driver = pgDriver(pool);
+  const prefix = `es_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const schemas: string[] = [];
+  const stores: PostgresEventStore[] = [];
+  const open = async (schema: string, migrate = true) => {
+    const store = await createPostgresEventStore({ driver, schema, migrate });
+    stores.push(store);
+    return store;
+  };
+  return {
+    concurrency: 'server',
+    async freshStore() {
+      const schema = `${prefix}_${schemas.length}`;
+      schemas.push(schema);
+      const store = await open(schema);
+      return { store, schema, driver, reopen: () => open(schema, false) };
+    },
+    async session(schema) {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      const store = await createPostgresEventStore({
+        driver: pgDriver(client),
+        schema,
+        migrate: false,
+      });
+      return {
+        store,
+        exec: async (sql) => {
+          await client.query(sql);
+        },
+        close: async () => {
+          await store.close();
+          await client.end();
+        },
+      };
+    },
+    async otherProcess(schema) {
+      const otherPool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+      const store = await createPostgresEventStore({
+        driver: pgDriver(otherPool),
+        schema,
+        migrate: false,
+      });
+      return {
+        ...store,
+        close: async () => {
+          await store.close();
+          await otherPool.end();
+        },
+      };
+    },
+    async close() {
+      // A store whose handler a failed test left blocked would never close: do not wait for it.
+      for (const store of stores) await settle(store.close());
+      for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    },
+  };
+};
+
+describeEventStoreContract('PostgreSQL server (node-postgres)', serverHarness);
+describeGroupCommitContract('PostgreSQL server (node-postgres)', serverHarness);
 
 describe('a store on a connection whose transactions the caller controls', () => {
   it('never builds on a head that a rolled-back transaction held', async () => {

@@ -4,6 +4,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeGroupCommitContract } from '../group-commit.contract.js';
 import type { ContractHarness } from '../event-store.contract.js';
 import { pgliteDriver } from './driver.js';
 import type { PostgresEventStore } from './postgres-event-store.js';
@@ -12,7 +13,7 @@ import { createPostgresEventStore } from './postgres-event-store.js';
 const settle = (promise: Promise<unknown>, ms = 5_000): Promise<unknown> =>
   Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms))]);
 
-describeEventStoreContract('PGlite (in memory)', async (): Promise<ContractHarness> => {
+const pgliteHarness = async (): Promise<ContractHarness> => {
   const db = await PGlite.create();
   const driver = pgliteDriver(db);
   let schemas = 0;
@@ -35,4 +36,7 @@ describeEventStoreContract('PGlite (in memory)', async (): Promise<ContractHarne
       await db.close();
     },
   };
-});
+};
+
+describeEventStoreContract('PGlite (in memory)', pgliteHarness);
+describeGroupCommitContract('PGlite (in memory)', pgliteHarness);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlDriver } from './driver.js';
 import { quoteIdent } from './driver.js';
+import { appendBatchFunction } from './append-batch.js';
 import { hashInputSql } from './sql.js';
 
 export interface Migration {
@@ -281,6 +282,11 @@ export const MIGRATIONS: readonly Migration[] = [
          )`,
       ];
     },
+  },
+  {
+    version: 4,
+    name: 'group commit: many appends in one statement',
+    statements: (schema) => [appendBatchFunction(schema)],
   },
 ];
 

@@ -1,22 +1,16 @@
 /**
  * The EventStore on PostgreSQL: the same SQL through node-postgres or PGlite (see driver.ts).
- * One round trip per append (the plpgsql function append_to_stream); reads are single
- * statements; subscriptions poll and are woken by appends in this process and, on a server,
+ * Appends go through append.ts (group commit: concurrent appends share one transaction, an
+ * idle store's append is one statement); reads are single statements; subscriptions poll and are woken by appends in this process and, on a server,
  * by a coalesced NOTIFY from other processes.
  */
 import { createHash } from 'node:crypto';
-import { canonicalEvent } from '../hash.js';
-import { NotJsonError } from '../jcs.js';
 import type {
-  AppendOptions,
-  AppendResult,
   BatchHandler,
   BatchSubscribeOptions,
   LogHead,
-  EventData,
   EventHandler,
   EventStore,
-  ExpectedRevision,
   Position,
   ReadAllOptions,
   ReadStreamOptions,
@@ -24,27 +18,21 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../port.js';
-import { comparePositions, EventStoreError, START } from '../port.js';
+import { comparePositions, START } from '../port.js';
 import type { CheckpointStore } from '../subscription.js';
 import { runSubscription, Waker } from '../subscription.js';
+import type { GroupCommitSettings } from './append.js';
+import { createAppender } from './append.js';
 import type { SqlDriver, SqlQueryable } from './driver.js';
-import { quoteIdent, sqlState } from './driver.js';
+import { quoteIdent } from './driver.js';
+import type { GroupCommitStats } from './group-commit.js';
 import type { IntegrityReport, VerifyOptions } from './integrity.js';
 import type { CopyRow } from './copy-binary.js';
 import { copyAllRows, copyAllStored } from './copy-log.js';
 import { verifyIntegrity } from './integrity.js';
 import { assertSchemaName, migrate } from './migrations.js';
-import type { AppendRow, EventRow, InsertedRow } from './sql.js';
-import {
-  appendEventSql,
-  appendEventsSql,
-  appendRefusalSql,
-  EVENT_COLUMNS,
-  positionParams,
-  readAllSql,
-  readHeadSql,
-  toRecordedEvent,
-} from './sql.js';
+import type { EventRow } from './sql.js';
+import { EVENT_COLUMNS, positionParams, readAllSql, readHeadSql, toRecordedEvent } from './sql.js';
 
 export interface PostgresEventStoreOptions {
   readonly driver: SqlDriver;
@@ -58,6 +46,8 @@ export interface PostgresEventStoreOptions {
   readonly notifyIntervalMs?: number;
   /** Default poll interval of subscriptions (default 100 ms). */
   readonly pollIntervalMs?: number;
+  /** Group commit: concurrent appends share a transaction (on by default; see append.ts). */
+  readonly groupCommit?: GroupCommitSettings;
 }
 
 export interface SealResult {
@@ -89,6 +79,8 @@ export interface PostgresEventStore extends EventStore {
   /** streamAllStored's rows as their binary fields (LOG_COPY_FIELDS), for a reader that
    *  writes them out as they came. Present when streamAllStored is. */
   readonly streamAllRows?: (from?: Position) => AsyncGenerator<readonly CopyRow[]>;
+  /** How appends were grouped into transactions so far (for benchmarks and metrics). */
+  groupCommitStats(): GroupCommitStats;
 }
 
 /** An event as its row holds it. */
@@ -106,12 +98,6 @@ export interface StoredEvent {
 }
 
 const DEFAULT_SCHEMA = 'event_store';
-/** Attempts of one append that keeps losing races on its stream before it gives up. */
-const MAX_ATTEMPTS = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// A NUL character in canonical JSON is always the escape \u0000 after an even run of backslashes.
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
-
 /** Wake-ups shared by every store on the same Pool / PGlite and schema in this process. */
 const wakers = new WeakMap<object, Map<string, Set<Waker>>>();
 
@@ -127,56 +113,6 @@ function wakerSet(target: object, schema: string): Set<Waker> {
     bySchema.set(schema, set);
   }
   return set;
-}
-
-const invalid = (reason: string): EventStoreError =>
-  new EventStoreError({ tag: 'InvalidEvent', reason });
-
-function expectedParam(expected: ExpectedRevision): string {
-  if (expected === 'any' || expected === 'no_stream' || expected === 'stream_exists') {
-    return expected;
-  }
-  if (typeof expected === 'bigint' && expected >= 0n) return expected.toString();
-  throw invalid(`expectedRevision must be any, no_stream, stream_exists or a bigint >= 0`);
-}
-
-interface PreparedEvent {
-  readonly id: string;
-  readonly type: string;
-  /** Canonical JSON of { data, eventId, metadata, type }: stored as is and hashed. */
-  readonly body: string;
-}
-
-/** Validates the batch and returns each event with its canonical JSON body. */
-function prepareBatch(streamName: string, events: readonly EventData[]): PreparedEvent[] {
-  if (typeof streamName !== 'string' || streamName.length === 0 || streamName.includes('\0')) {
-    throw invalid('streamName must be a non-empty string without NUL');
-  }
-  if (!Array.isArray(events)) throw invalid('events must be an array');
-  const seen = new Set<string>();
-  return events.map((event, i) => {
-    if (typeof event.id !== 'string' || !UUID.test(event.id)) {
-      throw invalid(`events[${i}].id must be a UUID`);
-    }
-    const id = event.id.toLowerCase();
-    if (seen.has(id)) throw invalid(`events[${i}].id ${id} appears twice in the batch`);
-    seen.add(id);
-    if (typeof event.type !== 'string' || event.type.length === 0) {
-      throw invalid(`events[${i}].type must be a non-empty string`);
-    }
-    if (event.data === undefined) throw invalid(`events[${i}].data is required (a JSON value)`);
-    let body: string;
-    try {
-      body = canonicalEvent({ ...event, id });
-    } catch (error) {
-      if (error instanceof NotJsonError) throw invalid(`events[${i}]: ${error.message}`);
-      throw error;
-    }
-    if (body.includes('\\u0000') && NUL_ESCAPE.test(body)) {
-      throw invalid(`events[${i}] holds a NUL character, which PostgreSQL text cannot store`);
-    }
-    return { id, type: event.type, body };
-  });
 }
 
 export async function createPostgresEventStore(
@@ -197,11 +133,6 @@ export async function createPostgresEventStore(
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const notifyEnabled = (options.notify ?? true) && driver.listen !== undefined;
   const notifyIntervalMs = options.notifyIntervalMs ?? 25;
-  const appendEventText = appendEventSql(schema);
-  const appendEventName = `es_append_event_${schema}`;
-  const appendEventsText = appendEventsSql(schema);
-  const appendEventsName = `es_append_events_${schema}`;
-  const refusalText = appendRefusalSql(schema);
   const readAllText = readAllSql(schema);
   const readAllName = `es_read_all_${schema}`;
 
@@ -504,94 +435,7 @@ export async function createPostgresEventStore(
     });
 
   // --- append ------------------------------------------------------------------------------
-  const appendToStream = async (
-    streamName: string,
-    events: readonly EventData[],
-    appendOptions: AppendOptions = {},
-  ): Promise<AppendResult> => {
-    const expected = appendOptions.expectedRevision ?? 'any';
-    const expectedText = expectedParam(expected);
-    const batch = prepareBatch(streamName, events);
-    const ids = batch.map((e) => e.id);
-    const single = batch.length === 1 ? batch[0] : undefined;
-    const [text, name, params] = single
-      ? [
-          appendEventText,
-          appendEventName,
-          [streamName, expectedText, single.id, single.type, single.body],
-        ]
-      : [
-          appendEventsText,
-          appendEventsName,
-          [streamName, expectedText, ids, batch.map((e) => e.type), batch.map((e) => e.body)],
-        ];
-    for (let attempt = 1; ; attempt++) {
-      if (batch.length > 0) {
-        let inserted: InsertedRow[];
-        try {
-          inserted = (await driver.query<InsertedRow>(text, params, { name })).rows;
-        } catch (error) {
-          // unique_violation: a concurrent append took this revision (or one of these ids)
-          // first; it has committed by now, so run again on a fresh snapshot.
-          // serialization_failure: a concurrent append that got a newer transaction id
-          // committed first on this stream (ids are handed out before commit order is known);
-          // this statement wrote nothing, and run again it gets a newer id.
-          const state = sqlState(error);
-          if ((state === '23505' || state === '40001') && attempt < MAX_ATTEMPTS) continue;
-          throw error;
-        }
-        let last: InsertedRow | undefined;
-        for (const row of inserted) {
-          if (!last || BigInt(row.revision) > BigInt(last.revision)) last = row;
-        }
-        if (last) {
-          afterAppend();
-          return {
-            nextExpectedRevision: BigInt(last.revision),
-            idempotent: false,
-            position: {
-              transactionId: BigInt(last.transaction_id),
-              sequence: BigInt(last.position),
-            },
-          };
-        }
-      }
-      // Nothing inserted: a retry of stored events, a wrong expected revision, or an empty batch.
-      const row = (await driver.query<AppendRow>(refusalText, [streamName, expectedText, ids]))
-        .rows[0];
-      switch (row?.o_status) {
-        case 'ok':
-        case 'idempotent':
-          return {
-            nextExpectedRevision: BigInt(row.o_revision ?? '-1'),
-            idempotent: row.o_status === 'idempotent',
-            position: {
-              transactionId: BigInt(row.o_transaction_id ?? '0'),
-              sequence: BigInt(row.o_position ?? '0'),
-            },
-          };
-        case 'wrong_expected_version':
-          throw new EventStoreError({
-            tag: 'WrongExpectedVersion',
-            streamName,
-            expected,
-            actual: row.o_revision === null ? 'no_stream' : BigInt(row.o_revision),
-          });
-        case 'idempotency_conflict':
-          throw new EventStoreError({
-            tag: 'IdempotencyConflict',
-            streamName,
-            eventId: row.o_event_id ?? '',
-            reason: row.o_reason ?? 'idempotency conflict',
-          });
-        case 'retry':
-          if (attempt < MAX_ATTEMPTS) continue;
-          throw new Error(`append to ${streamName} kept racing with concurrent appends`);
-        default:
-          throw new Error(`append_refusal returned ${JSON.stringify(row)}`);
-      }
-    }
-  };
+  const appender = createAppender(driver, schema, afterAppend, options.groupCommit);
 
   const copying = driver.copyOut === undefined ? undefined : { ...driver, copyOut: driver.copyOut };
   return {
@@ -602,7 +446,8 @@ export async function createPostgresEventStore(
           streamAllStored: (from?: Position) => copyAllStored(copying, schema, from),
           streamAllRows: (from?: Position) => copyAllRows(copying, schema, from),
         }),
-    appendToStream,
+    appendToStream: appender.appendToStream,
+    groupCommitStats: appender.stats,
     readStream,
     readAll: (readOptions: ReadAllOptions = {}) =>
       readAllPage(driver, readOptions.fromPosition ?? START, readOptions.maxCount ?? 1000),
@@ -629,6 +474,7 @@ export async function createPostgresEventStore(
     async close() {
       if (closed) return;
       closed = true;
+      await appender.drained();
       if (notifyTimer) clearTimeout(notifyTimer);
       await Promise.all([...subscriptions].map((sub) => sub.stop()));
       const stopListening = await unlisten;
