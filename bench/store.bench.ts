@@ -21,6 +21,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { STREAM_DOES_NOT_EXIST } from '@event-driven-io/emmett';
+import type { ExpectedStreamVersion } from '@event-driven-io/emmett';
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
 import pg from 'pg';
 import type { EventData } from '../packages/event-store/src/index.js';
 import { median, round, timed } from './timing.js';
@@ -46,7 +49,7 @@ const fixture = JSON.parse(
 const paragraph = fixture.blocks.find((b) => (b.text ?? '').length > 300)?.text ?? '';
 
 /** A realistic article event: the headline and one paragraph of the seed article (~1 KB). */
-function payload(i: number): { data: unknown; metadata: unknown } {
+function payload(i: number): { data: Record<string, unknown>; metadata: Record<string, unknown> } {
   return {
     data: { articleId: randomUUID(), headline: fixture.headline, body: paragraph, version: i },
     metadata: { actor: 'editor-7', role: 'editor', correlationId: randomUUID() },
@@ -55,13 +58,33 @@ function payload(i: number): { data: unknown; metadata: unknown } {
 
 async function main(): Promise<void> {
   const schema = `bench_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const emmettSchema = `${schema}_emmett`;
   const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 20 });
+  let emmettPool: pg.Pool | undefined;
   const started = Date.now();
   const loadAtStart = os.loadavg().map((x) => round(x, 2));
   try {
     const server = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]
       ?.server_version;
     const store = await createPostgresEventStore({ driver: pgDriver(pool), schema });
+    // The same store with group commit off: every append a transaction of its own.
+    const ungrouped = await createPostgresEventStore({
+      driver: pgDriver(pool),
+      schema,
+      migrate: false,
+      groupCommit: { maxEvents: 0 },
+    });
+    // The peer: Emmett's PostgreSQL event store, on the same database, in a schema of its own
+    // (its tables are unqualified, so search_path puts them there), with a pool of the same size.
+    await pool.query(`CREATE SCHEMA "${emmettSchema}"`);
+    const emmettUrl = new URL(DATABASE_URL);
+    emmettUrl.searchParams.set('options', `-c search_path=${emmettSchema}`);
+    emmettPool = new pg.Pool({ connectionString: emmettUrl.toString(), max: 20 });
+    const emmett = getPostgreSQLEventStore(emmettUrl.toString(), {
+      connectionOptions: { pooled: true, pool: emmettPool },
+    });
+    await emmett.schema.migrate();
+    await Promise.all(Array.from({ length: 20 }, () => emmettPool?.query('SELECT 1')));
     // The same row content the store keeps (stream, revision, id, type, the JSON body, a
     // timestamp), with a bigserial primary key and no other constraint, index or check.
     await pool.query(
@@ -77,16 +100,32 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: 20 }, () => pool.query('SELECT 1')));
 
     let runId = 0;
-    const storeCase = async (writers: number, seconds: number): Promise<CaseResult> => {
+    const storeCase =
+      (on: typeof store) =>
+      async (writers: number, seconds: number): Promise<CaseResult> => {
+        const run = runId++;
+        const heads = new Array<bigint | 'no_stream'>(writers).fill('no_stream');
+        return timed(writers, seconds, async (w) => {
+          const { data, metadata } = payload(0);
+          const event: EventData = { id: randomUUID(), type: 'DraftRevised', data, metadata };
+          const result = await on.appendToStream(`article-bench-${run}-${w}`, [event], {
+            expectedRevision: heads[w] ?? 'no_stream',
+          });
+          heads[w] = result.nextExpectedRevision;
+          return 1;
+        });
+      };
+    const emmettCase = async (writers: number, seconds: number): Promise<CaseResult> => {
       const run = runId++;
-      const heads = new Array<bigint | 'no_stream'>(writers).fill('no_stream');
+      const heads = new Array<ExpectedStreamVersion>(writers).fill(STREAM_DOES_NOT_EXIST);
       return timed(writers, seconds, async (w) => {
         const { data, metadata } = payload(0);
-        const event: EventData = { id: randomUUID(), type: 'DraftRevised', data, metadata };
-        const result = await store.appendToStream(`article-bench-${run}-${w}`, [event], {
-          expectedRevision: heads[w] ?? 'no_stream',
-        });
-        heads[w] = result.nextExpectedRevision;
+        const result = await emmett.appendToStream(
+          `article-bench-${run}-${w}`,
+          [{ type: 'DraftRevised', data, metadata }],
+          { expectedStreamVersion: heads[w] ?? STREAM_DOES_NOT_EXIST },
+        );
+        heads[w] = result.nextExpectedStreamVersion;
         return 1;
       });
     };
@@ -135,9 +174,15 @@ async function main(): Promise<void> {
       });
     };
 
-    const cases = { store: storeCase, ceiling: ceilingCase, shaped: shapedCase } as const;
+    const cases = {
+      store: storeCase(store),
+      ceiling: ceilingCase,
+      emmett: emmettCase,
+      ungrouped: storeCase(ungrouped),
+      shaped: shapedCase,
+    } as const;
     type CaseName = keyof typeof cases;
-    const order: CaseName[] = ['store', 'ceiling', 'shaped'];
+    const order: CaseName[] = ['store', 'ceiling', 'emmett', 'ungrouped', 'shaped'];
     const medianOf = (xs: number[]): number => {
       const sorted = [...xs].sort((a, b) => a - b);
       return sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
@@ -145,7 +190,14 @@ async function main(): Promise<void> {
     const single: Record<string, unknown> = {};
     for (const writers of WRITERS) {
       for (const name of order) await cases[name](writers, WARMUP_SECONDS);
-      const runs: Record<CaseName, CaseResult[]> = { store: [], ceiling: [], shaped: [] };
+      const runs: Record<CaseName, CaseResult[]> = {
+        store: [],
+        ceiling: [],
+        emmett: [],
+        ungrouped: [],
+        shaped: [],
+      };
+      const batchesBefore = store.groupCommitStats();
       for (let r = 0; r < ROUNDS; r++) {
         // Rotate the order so that no case always runs right after another.
         for (let k = 0; k < order.length; k++) {
@@ -153,23 +205,40 @@ async function main(): Promise<void> {
           runs[name].push(await cases[name](writers, CASE_SECONDS));
         }
       }
-      const ratios = runs.store.map((x, i) =>
-        round(x.eventsPerSecond / (runs.ceiling[i]?.eventsPerSecond ?? Number.NaN)),
-      );
+      const batchesAfter = store.groupCommitStats();
+      /** Each round's events/s of `name` over `to`'s (the same round), and their median. */
+      const ratiosOf = (name: CaseName, to: CaseName) => {
+        const rounds = runs[name].map((x, i) =>
+          round(x.eventsPerSecond / (runs[to][i]?.eventsPerSecond ?? Number.NaN)),
+        );
+        return { median: medianOf(rounds), rounds };
+      };
+      const toCeiling = ratiosOf('store', 'ceiling');
+      const toEmmett = ratiosOf('store', 'emmett');
       single[`writers${writers}`] = {
         store: median(runs.store),
         ceiling: median(runs.ceiling),
-        ratio: medianOf(ratios),
-        roundRatios: ratios,
+        emmett: median(runs.emmett),
+        ratio: toCeiling.median,
+        ratioToEmmett: toEmmett.median,
+        roundRatios: toCeiling.rounds,
+        roundRatiosToEmmett: toEmmett.rounds,
         storeRounds: runs.store.map((x) => x.eventsPerSecond),
         ceilingRounds: runs.ceiling.map((x) => x.eventsPerSecond),
+        emmettRounds: runs.emmett.map((x) => x.eventsPerSecond),
+        appendsPerTransaction: round(
+          (batchesAfter.appends - batchesBefore.appends) /
+            Math.max(1, batchesAfter.batches - batchesBefore.batches),
+          2,
+        ),
+        withoutGroupCommit: {
+          ...median(runs.ungrouped),
+          ratioToCeiling: ratiosOf('ungrouped', 'ceiling').median,
+        },
+        emmettToCeiling: ratiosOf('emmett', 'ceiling').median,
         tableShapeInsert: {
           ...median(runs.shaped),
-          ratioToCeiling: medianOf(
-            runs.shaped.map((x, i) =>
-              round(x.eventsPerSecond / (runs.ceiling[i]?.eventsPerSecond ?? Number.NaN)),
-            ),
-          ),
+          ratioToCeiling: ratiosOf('shaped', 'ceiling').median,
         },
       };
     }
@@ -210,6 +279,8 @@ async function main(): Promise<void> {
     const readSeconds = (performance.now() - t0) / 1000;
 
     await store.close();
+    await ungrouped.close();
+    await emmett.close();
     console.log(
       JSON.stringify(
         {
@@ -235,6 +306,8 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
+    await emmettPool?.end();
+    await pool.query(`DROP SCHEMA IF EXISTS "${emmettSchema}" CASCADE`).catch(() => undefined);
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     await pool.end();
   }

@@ -97,8 +97,22 @@ export function runSubscription<C>(options: RunOptions<C>): Subscription {
       await commit();
       lastCommit = Date.now();
     };
+    // Catching up, the next batch is read while this one is handled (the database and the
+    // handler work at the same time); it is used only if the cursor ends where it began.
+    let ahead: { readonly after: C; readonly batch: Promise<readonly RecordedEvent[]> } | undefined;
     while (!stopping) {
-      const batch = await source.fetch(cursor, options.batchSize);
+      const batch =
+        ahead !== undefined && ahead.after === cursor
+          ? await ahead.batch.catch(() => source.fetch(cursor, options.batchSize))
+          : await source.fetch(cursor, options.batchSize);
+      ahead = undefined;
+      const last = batch[batch.length - 1];
+      if (last !== undefined && batch.length >= options.batchSize) {
+        const after = source.cursorOf(last);
+        const next = source.fetch(after, options.batchSize);
+        next.catch(() => undefined); // a failed read ahead is read again when needed
+        ahead = { after, batch: next };
+      }
       if (batch.length === 0) {
         if (moved && checkpoints) {
           // Caught up with a checkpoint still to store: store it once its interval is up.

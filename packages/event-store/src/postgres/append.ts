@@ -22,7 +22,8 @@ export interface GroupCommitSettings {
   /** Events per transaction at most (default 500); an append larger than that runs alone.
    *  0 turns group commit off: every append is a transaction of its own. */
   readonly maxEvents?: number;
-  /** Batches in flight at once (default 2 on a pool, 1 on a single connection). */
+  /** Batches in flight at once (default 4 on a pool, 1 on a single connection): up to that
+   *  many appends run side by side as they come; only beyond that do they wait and group. */
   readonly maxInFlight?: number;
 }
 
@@ -235,7 +236,7 @@ export function createAppender(
     },
     {
       maxEvents: settings.maxEvents ?? 500,
-      maxInFlight: settings.maxInFlight ?? (driver.session === undefined ? 1 : 2),
+      maxInFlight: settings.maxInFlight ?? (driver.session === undefined ? 1 : 4),
       maxAttempts: MAX_ATTEMPTS,
     },
   );
