@@ -111,10 +111,13 @@ const recordedAt = `greatest(date_trunc('milliseconds', clock_timestamp()), h.re
 
 /**
  * The hot path: one event, one statement, one round trip. It reads the stream head, checks
- * idempotency and the expected revision, chains the hash and inserts; it returns one row, or
- * none when it refused (then appendRefusalSql says why). Concurrent appends to one stream are
- * arbitrated by the unique (stream_name, revision) index: the loser waits for the winner's
- * commit, gets unique_violation and runs again on a fresh snapshot.
+ * the expected revision, chains the hash and inserts; it returns one row, or none when it
+ * refused (then appendRefusalSql says why). Idempotency and concurrent appends to one stream
+ * are both arbitrated by the unique indexes, without an error: `ON CONFLICT DO NOTHING` leaves
+ * out an event whose id is stored (a retry) or whose revision a concurrent append took (it
+ * waits for that one's commit first), and append_refusal then tells which (run again on a
+ * fresh snapshot, or answered as a retry). No probe of the id before the insert, and no
+ * unique_violation that would abort a caller's transaction.
  * Params: $1 stream, $2 expected, $3 event id, $4 type, $5 canonical body.
  */
 export function appendEventSql(schema: string): string {
@@ -128,8 +131,8 @@ export function appendEventSql(schema: string): string {
           SELECT coalesce(h.revision, -1) + 1 AS next,
                  coalesce(h.hash, ${ZERO_HASH_SQL}) AS prev,
                  ${recordedAt} AS at) AS v
-   WHERE NOT EXISTS (SELECT 1 FROM ${s}.events d WHERE d.event_id = $3::uuid)
-     AND ${checks(s)}
+   WHERE ${checks(s)}
+  ON CONFLICT DO NOTHING
   RETURNING x.revision::text AS revision, x.transaction_id::text AS transaction_id,
             x.position::text AS position`;
 }
