@@ -10,7 +10,12 @@
  * - an append that would sort before its stream's last event in readAll (that event's
  *   transaction is newer than this one) is left out as `retry`, to run in the next batch.
  * Whatever was left out is then explained by append_refusal, in the same transaction, so a
- * later append of the batch to the same stream sees the earlier ones.
+ * later append of the batch to the same stream sees the earlier ones; once one append to a
+ * stream is to retry, every later one to that stream retries too, so none overtakes it.
+ * The caller sends the appends sorted by stream (two processes' batches then wait for each
+ * other's rows in one order, never in a cycle), and a wait for another transaction's row
+ * gives up after the lock timeout given: the whole batch fails, and its appends run again
+ * alone, so one transaction held open elsewhere never stalls the others for long.
  */
 import { quoteIdent } from './driver.js';
 import type { AppendRow } from './sql.js';
@@ -21,7 +26,7 @@ export function appendBatchFunction(schema: string): string {
   const s = quoteIdent(schema);
   return `CREATE FUNCTION ${s}.append_batch(p_streams text[], p_expected text[],
                                       p_counts integer[], p_ids uuid[], p_types text[],
-                                      p_bodies text[])
+                                      p_bodies text[], p_lock_timeout text)
   RETURNS TABLE (o_index integer, o_status text, o_revision text, o_transaction_id text,
                  o_position text, o_event_id text, o_reason text)
   LANGUAGE plpgsql AS $fn$
@@ -40,7 +45,10 @@ export function appendBatchFunction(schema: string): string {
     v_hashes bytea[];
     v_position bigint;
     v_refusal record;
+    v_retrying text[] := '{}';
+    v_lock_timeout text := current_setting('lock_timeout');
   BEGIN
+    PERFORM set_config('lock_timeout', p_lock_timeout, true);
     FOR i IN 1..coalesce(cardinality(p_streams), 0) LOOP
       v_stream := p_streams[i];
       v_expected := p_expected[i];
@@ -51,6 +59,7 @@ export function appendBatchFunction(schema: string): string {
         INTO v_rev, v_hash, v_at, v_xid
         FROM ${s}.events e WHERE e.stream_name = v_stream ORDER BY e.revision DESC LIMIT 1;
       IF p_counts[i] > 0
+         AND NOT v_stream = ANY (v_retrying)
          AND coalesce(CASE v_expected
                         WHEN 'any' THEN true
                         WHEN 'no_stream' THEN v_rev IS NULL
@@ -97,6 +106,10 @@ export function appendBatchFunction(schema: string): string {
         o_position := v_position::text;
         o_event_id := NULL;
         o_reason := NULL;
+      ELSIF v_stream = ANY (v_retrying) THEN
+        o_status := 'retry';
+        o_revision := NULL; o_transaction_id := NULL; o_position := NULL;
+        o_event_id := NULL; o_reason := NULL;
       ELSE
         SELECT * INTO v_refusal
           FROM ${s}.append_refusal(v_stream, v_expected, p_ids[v_first:v_last]);
@@ -106,20 +119,24 @@ export function appendBatchFunction(schema: string): string {
         o_position := v_refusal.o_position;
         o_event_id := v_refusal.o_event_id;
         o_reason := v_refusal.o_reason;
+        IF o_status = 'retry' THEN
+          v_retrying := v_retrying || v_stream;
+        END IF;
       END IF;
       RETURN NEXT;
       v_first := v_last + 1;
     END LOOP;
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
   END
   $fn$`;
 }
 
 /** The call. Params: $1 streams, $2 expected, $3 event counts, $4 ids, $5 types, $6 bodies
- *  (the events of every append, one after another). */
+ *  (the events of every append, one after another), $7 the lock timeout (e.g. '100ms'). */
 export function appendBatchSql(schema: string): string {
   return `SELECT o_index, o_status, o_revision, o_transaction_id, o_position, o_event_id, o_reason
     FROM ${quoteIdent(schema)}.append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[],
-                                            $5::text[], $6::text[])`;
+                                            $5::text[], $6::text[], $7::text)`;
 }
 
 /** One append's answer: as append_refusal gives it, or `appended`. */

@@ -33,13 +33,19 @@ export interface Appender {
     events: readonly EventData[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
-  /** Resolves once every append handed in has its answer. */
-  drained(): Promise<void>;
+  /** Takes no more appends; resolves once every append handed in has its answer. */
+  close(): Promise<void>;
   stats(): GroupCommitStats;
 }
 
 /** Attempts of one append that keeps losing races on its stream before it gives up. */
 const MAX_ATTEMPTS = 100;
+/** How long a batch waits for another transaction's row before it fails and its appends run
+ *  again alone (the one that needs the row then waits for it by itself). */
+const BATCH_LOCK_TIMEOUT = '100ms';
+/** Appends of several events per batch at most: each is a subtransaction, and more than 64 in
+ *  one transaction overflow PostgreSQL's per-session cache of them. */
+const MAX_MULTI_EVENT_APPENDS = 32;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A NUL character in canonical JSON is always the escape \u0000 after an even run of backslashes.
 const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
@@ -204,25 +210,31 @@ export function createAppender(
     return answerOf(rows[0], append);
   };
 
-  /** Several appends, one statement: append_batch answers each. */
+  /** Several appends, one statement: append_batch answers each. They go sorted by stream (a
+   *  stable sort: one stream's appends keep their order), so that two processes' batches take
+   *  their rows in the same order and never wait for each other in a cycle. */
   const runTogether = async (
     batch: readonly PendingAppend[],
   ): Promise<BatchAnswer<AppendResult>[]> => {
-    const events = batch.flatMap((a) => a.events);
+    const sorted = [...batch].sort((a, b) =>
+      a.streamName < b.streamName ? -1 : a.streamName > b.streamName ? 1 : 0,
+    );
+    const events = sorted.flatMap((a) => a.events);
     const { rows } = await driver.query<BatchRow>(
       batchOf.text,
       [
-        batch.map((a) => a.streamName),
-        batch.map((a) => a.expectedText),
-        batch.map((a) => a.events.length),
+        sorted.map((a) => a.streamName),
+        sorted.map((a) => a.expectedText),
+        sorted.map((a) => a.events.length),
         events.map((e) => e.id),
         events.map((e) => e.type),
         events.map((e) => e.body),
+        BATCH_LOCK_TIMEOUT,
       ],
       { name: batchOf.name },
     );
-    const byIndex = new Map(rows.map((row) => [Number(row.o_index), row]));
-    return batch.map((append, i) => answerOf(byIndex.get(i + 1), append));
+    const byAppend = new Map(rows.map((row) => [sorted[Number(row.o_index) - 1], row]));
+    return batch.map((append) => answerOf(byAppend.get(append), append));
   };
 
   const committer = groupCommitter<PendingAppend, AppendResult>(
@@ -238,6 +250,10 @@ export function createAppender(
       maxEvents: settings.maxEvents ?? 500,
       maxInFlight: settings.maxInFlight ?? (driver.session === undefined ? 1 : 4),
       maxAttempts: MAX_ATTEMPTS,
+      maxMultiEventAppends: MAX_MULTI_EVENT_APPENDS,
+      // On one connection inside a caller's transaction, a failed batch aborted that
+      // transaction: the reruns can only say so, and the batch's own error is the news.
+      rerunFailed: (error, batchFailure) => (sqlState(error) === '25P02' ? batchFailure : error),
     },
   );
 
@@ -251,7 +267,7 @@ export function createAppender(
         options.signal,
       );
     },
-    drained: () => committer.drained(),
+    close: () => committer.close(new Error('the event store is closed')),
     stats: () => committer.stats(),
   };
 }

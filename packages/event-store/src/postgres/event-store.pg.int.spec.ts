@@ -116,3 +116,59 @@ describe('a store on a connection whose transactions the caller controls', () =>
     }
   });
 });
+
+describe('group commit beside a transaction held open elsewhere (PostgreSQL)', () => {
+  it('a batch does not wait on it for long, and appends to its stream stay in the order they came', async () => {
+    const schema = `es_test_held_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 });
+    const client = new pg.Client({ connectionString: DATABASE_URL });
+    await client.connect();
+    const event = (type: string) => ({ id: randomUUID(), type, data: { type } });
+    try {
+      const grouped = await createPostgresEventStore({
+        driver: pgDriver(pool),
+        schema,
+        groupCommit: { maxInFlight: 2 },
+      });
+      const inside = await createPostgresEventStore({
+        driver: pgDriver(client),
+        schema,
+        migrate: false,
+      });
+      await grouped.appendToStream('s', [event('E0')]);
+      await client.query('BEGIN');
+      await inside.appendToStream('s', [event('Older')]); // revision 1, not committed
+      // Two holders take both batch slots, so that the next three wait and go together.
+      const holder = Promise.all([
+        grouped.appendToStream('holder-1', [event('Holder')]),
+        grouped.appendToStream('holder-2', [event('Holder')]),
+      ]);
+      const first = grouped.appendToStream('s', [event('First')]);
+      const second = grouped.appendToStream('s', [event('Second')]);
+      const bystander = grouped.appendToStream('other', [event('Bystander')]);
+      await holder;
+      // The batch [Bystander, First, Second] meets the open transaction's row: it gives up
+      // waiting after its lock timeout; run again alone, First waits for that row in a slot
+      // of its own (Second behind it: same stream), and the bystander is written beside it.
+      const started = Date.now();
+      expect(await bystander).toMatchObject({ nextExpectedRevision: 0n });
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await client.query('COMMIT');
+      expect((await first).nextExpectedRevision).toBe(2n);
+      expect((await second).nextExpectedRevision).toBe(3n);
+      expect((await grouped.readStream('s')).map((e) => e.type)).toEqual([
+        'E0',
+        'Older',
+        'First',
+        'Second',
+      ]);
+      expect(await grouped.verifyIntegrity()).toMatchObject({ ok: true });
+      await inside.close();
+      await grouped.close();
+    } finally {
+      await client.end().catch(() => undefined);
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    }
+  });
+});

@@ -9,9 +9,13 @@
  *   never overtakes an earlier one to its stream: appends to one stream in one batch are
  *   chained there in the order they came;
  * - an append told to retry goes first into the next batch (up to `maxAttempts` times);
+ * - at most `maxMultiEventAppends` appends of several events per batch (the database writes
+ *   each in a subtransaction of its own, and too many of them slow every session's snapshots);
  * - when a batch fails as a whole, each of its appends runs again alone, so the one that broke
- *   it fails by itself and the others are written;
- * - an append whose caller gives up (its signal aborts) while it waits is dropped unwritten.
+ *   it fails by itself and the others are written (`rerunFailed` may say that a rerun's error
+ *   only echoes the batch's, e.g. on a connection whose transaction the batch aborted);
+ * - an append whose caller gives up (its signal aborts) while it waits is dropped unwritten;
+ * - once closed, it takes no more appends and finishes those it has.
  */
 
 export interface Queued {
@@ -27,6 +31,10 @@ export interface GroupCommitOptions {
   readonly maxEvents: number;
   readonly maxInFlight: number;
   readonly maxAttempts: number;
+  readonly maxMultiEventAppends?: number;
+  /** The error to give an append whose rerun alone failed with `error` after its batch failed
+   *  with `batchFailure` (default: `error`). */
+  readonly rerunFailed?: (error: unknown, batchFailure: unknown) => unknown;
 }
 
 export interface GroupCommitStats {
@@ -40,6 +48,8 @@ export interface GroupCommitter<A extends Queued, R> {
   submit(append: A, signal?: AbortSignal): Promise<R>;
   /** Resolves once nothing is queued or in flight. */
   drained(): Promise<void>;
+  /** Takes no more appends (they reject with `reason`); resolves once the others are done. */
+  close(reason: Error): Promise<void>;
   stats(): GroupCommitStats;
 }
 
@@ -50,8 +60,9 @@ interface Entry<A, R> {
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
   attempts: number;
-  /** Run in a batch of its own (its last batch failed as a whole). */
+  /** Run in a batch of its own (its last batch failed as a whole, with this failure). */
   alone: boolean;
+  batchFailure?: unknown;
 }
 
 export function groupCommitter<A extends Queued, R>(
@@ -65,6 +76,8 @@ export function groupCommitter<A extends Queued, R>(
   let batches = 0;
   let appends = 0;
   let largestBatch = 0;
+  let closing: { readonly reason: Error; readonly done: Promise<void> } | undefined;
+  const maxMulti = options.maxMultiEventAppends ?? Number.POSITIVE_INFINITY;
 
   const settle = (entry: Entry<A, R>): void => {
     entry.signal?.removeEventListener('abort', entry.onAbort);
@@ -83,16 +96,21 @@ export function groupCommitter<A extends Queued, R>(
     const batch: Entry<A, R>[] = [];
     const passedOver = new Set<string>();
     let events = 0;
+    let multi = 0;
     const rest: Entry<A, R>[] = [];
     for (const entry of queue) {
       const { streamName, eventCount } = entry.append;
       const fits =
         batch.length === 0 ||
-        (!entry.alone && options.maxEvents > 0 && events + eventCount <= options.maxEvents);
+        (!entry.alone &&
+          options.maxEvents > 0 &&
+          events + eventCount <= options.maxEvents &&
+          (eventCount <= 1 || multi < maxMulti));
       const full = batch.length > 0 && batch[0]?.alone === true;
       if (!full && fits && !busy.has(streamName) && !passedOver.has(streamName)) {
         batch.push(entry);
         events += eventCount;
+        if (eventCount > 1) multi++;
       } else {
         passedOver.add(streamName); // later appends to it must not overtake this one
         rest.push(entry);
@@ -131,11 +149,13 @@ export function groupCommitter<A extends Queued, R>(
     const again: Entry<A, R>[] = [];
     batch.forEach((entry, i) => {
       if (answers === undefined) {
-        if (batch.length === 1) fail(entry, failure);
-        else {
+        if (batch.length > 1) {
           entry.alone = true;
+          entry.batchFailure = failure;
           again.push(entry);
-        }
+        } else if (entry.batchFailure !== undefined && options.rerunFailed) {
+          fail(entry, options.rerunFailed(failure, entry.batchFailure));
+        } else fail(entry, failure);
         return;
       }
       const answer = answers[i] as BatchAnswer<R>;
@@ -151,7 +171,13 @@ export function groupCommitter<A extends Queued, R>(
         );
       } else again.push(entry);
     });
-    queue = [...again, ...queue];
+    // An append whose caller gave up while it was being written is not written again.
+    const waiting = again.filter((entry) => {
+      if (!entry.signal?.aborted) return true;
+      fail(entry, entry.signal.reason);
+      return false;
+    });
+    queue = [...waiting, ...queue];
     pump();
   };
 
@@ -166,9 +192,18 @@ export function groupCommitter<A extends Queued, R>(
     }
   };
 
+  const drained = (): Promise<void> =>
+    inFlight === 0 && queue.length === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => idle.push(resolve));
+
   return {
     submit(append, signal) {
       return new Promise<R>((resolve, reject) => {
+        if (closing) {
+          reject(closing.reason);
+          return;
+        }
         if (signal?.aborted) {
           reject(signal.reason);
           return;
@@ -182,7 +217,8 @@ export function groupCommitter<A extends Queued, R>(
           alone: false,
           onAbort: () => {
             // Only while it waits: once in a batch, the batch decides (the caller has gone,
-            // but the append may be written; a retry with the same event ids is idempotent).
+            // but the append may be written; a retry with the same event ids is idempotent),
+            // and if that batch sends it back (a retry, a rerun alone) it is dropped then.
             const at = queue.indexOf(entry);
             if (at === -1) return;
             queue.splice(at, 1);
@@ -195,9 +231,10 @@ export function groupCommitter<A extends Queued, R>(
         pump();
       });
     },
-    drained() {
-      if (inFlight === 0 && queue.length === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => idle.push(resolve));
+    drained,
+    close(reason) {
+      closing ??= { reason, done: drained() };
+      return closing.done;
     },
     stats: () => ({ batches, appends, largestBatch }),
   };

@@ -174,6 +174,76 @@ describe('group commit queue', () => {
     expect(fake.batches).toHaveLength(2);
   });
 
+  it('at most maxMultiEventAppends appends of several events go in one batch', async () => {
+    const fake = fakeRunner();
+    const q = groupCommitter(fake.run, options({ maxMultiEventAppends: 2 }));
+    const all = [
+      q.submit(append('holder')),
+      ...['m1', 'm2', 'm3'].map((n) => q.submit(append(n, n, 3))),
+      q.submit(append('single')),
+    ];
+    await fake.answer(0);
+    expect(fake.names()[1]).toEqual(['m1', 'm2', 'single']);
+    await fake.answer(1);
+    expect(fake.names()[2]).toEqual(['m3']);
+    await fake.answer(2);
+    await Promise.all(all);
+  });
+
+  it('a rerun alone whose error only echoes the failed batch gets the batch error instead', async () => {
+    const fake = fakeRunner();
+    const q = groupCommitter(
+      fake.run,
+      options({
+        rerunFailed: (error, batchFailure) =>
+          error instanceof Error && error.message === 'aborted' ? batchFailure : error,
+      }),
+    );
+    const holder = q.submit(append('holder'));
+    const [a, b] = [settled(q.submit(append('a'))), settled(q.submit(append('b')))];
+    await fake.answer(0);
+    await fake.answer(1, new Error('poison'));
+    await fake.answer(2, new Error('aborted'));
+    await fake.answer(3, new Error('something else'));
+    expect(await a).toEqual({ error: 'poison' });
+    expect(await b).toEqual({ error: 'something else' });
+    await holder;
+  });
+
+  it('an append whose caller gave up while it was being written is not sent again', async () => {
+    const fake = fakeRunner();
+    const q = groupCommitter(fake.run, options());
+    const holder = q.submit(append('holder'));
+    const giveUp = new AbortController();
+    const a = q.submit(append('a'));
+    const b = settled(q.submit(append('b'), giveUp.signal));
+    await fake.answer(0);
+    expect(fake.names()[1]).toEqual(['a', 'b']);
+    giveUp.abort(new Error('gave up')); // being written: the batch decides
+    await fake.answer(1, new Error('the statement failed'));
+    expect(await b).toEqual({ error: 'gave up' }); // not rerun
+    expect(fake.names()).toEqual([['holder'], ['a', 'b'], ['a']]);
+    await fake.answer(2);
+    expect(await a).toBe('a');
+    await holder;
+  });
+
+  it('once closed, takes no more appends and finishes those it has', async () => {
+    const fake = fakeRunner();
+    const q = groupCommitter(fake.run, options());
+    const a = q.submit(append('a'));
+    const b = q.submit(append('b'));
+    let closed = false;
+    const closing = q.close(new Error('closed')).then(() => (closed = true));
+    expect(await settled(q.submit(append('c')))).toEqual({ error: 'closed' });
+    await fake.answer(0);
+    expect(closed).toBe(false);
+    await fake.answer(1);
+    await closing;
+    expect(await Promise.all([a, b])).toEqual(['a', 'b']);
+    expect(fake.names()).toEqual([['a'], ['b']]);
+  });
+
   it('drained waits for every queued and running append', async () => {
     const fake = fakeRunner();
     const q = groupCommitter(fake.run, options());

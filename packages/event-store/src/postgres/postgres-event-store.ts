@@ -138,6 +138,7 @@ export async function createPostgresEventStore(
 
   const subscriptions = new Set<Subscription>();
   let closed = false;
+  let closing: Promise<void> | undefined;
 
   // --- cross-process wake-ups -------------------------------------------------------------
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
@@ -471,14 +472,17 @@ export async function createPostgresEventStore(
     readHead,
     verifyIntegrity: (verifyOptions = {}) => verifyIntegrity(driver, { ...verifyOptions, schema }),
     seal,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await appender.drained();
-      if (notifyTimer) clearTimeout(notifyTimer);
-      await Promise.all([...subscriptions].map((sub) => sub.stop()));
-      const stopListening = await unlisten;
-      await stopListening?.();
+    close() {
+      // Every call answers when the first one's work is done.
+      closing ??= (async () => {
+        closed = true;
+        await appender.close();
+        if (notifyTimer) clearTimeout(notifyTimer);
+        await Promise.all([...subscriptions].map((sub) => sub.stop()));
+        const stopListening = await unlisten;
+        await stopListening?.();
+      })();
+      return closing;
     },
   };
 }
