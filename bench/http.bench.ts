@@ -12,6 +12,7 @@
  * the ratio http/store per client count (goal: >= 0.6 at 16).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { issueDevelopmentToken, openEventStore } from '../packages/service-kit/src/index.js';
 import { seedContent } from '../tests/e2e/seed-article.js';
@@ -22,12 +23,21 @@ import type { CaseResult } from './timing.js';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
-const CLIENTS = [1, 4, 16];
+const CLIENTS = (process.env.CLIENTS ?? '1,4,16').split(',').map(Number);
+/** node's arguments for the service process alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const SYSTEM_NODE_ARGS = (process.env.SYSTEM_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+/** A process's CPU time so far (user + system), in ms, from /proc (Linux). */
+const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+};
 
 async function main(): Promise<void> {
   const schema = `bench_http_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const opened = await openEventStore({ databaseUrl: DATABASE_URL, dataDir: '' }, { schema });
-  const system = await startSystemProcess(DATABASE_URL, schema);
+  const system = await startSystemProcess(DATABASE_URL, schema, SYSTEM_NODE_ARGS);
   const token = await issueDevelopmentToken(system.secret, {
     id: 'bench.reporter',
     role: 'reporter',
@@ -66,7 +76,8 @@ async function main(): Promise<void> {
       request.end(text);
     });
 
-  const httpCase = async (clients: number): Promise<CaseResult> => {
+  /** Commands/s and latency, and the service process's CPU time per command (ms). */
+  const httpCase = async (clients: number): Promise<CaseResult & { cpuMsPerCommand: number }> => {
     const articles = await Promise.all(
       Array.from({ length: clients }, async () => {
         const id = randomUUID();
@@ -74,12 +85,14 @@ async function main(): Promise<void> {
         return id;
       }),
     );
-    return timed(clients, CASE_SECONDS, async (c, i) => {
+    const cpuBefore = cpuMs(system.pid);
+    const result = await timed(clients, CASE_SECONDS, async (c, i) => {
       await post(`/v1/drafts/${articles[c]}/revise`, {
         data: { content: { ...content, summary: `Bản sửa ${i} của bài viết.` } },
       });
       return 1;
     });
+    return { ...result, cpuMsPerCommand: round((cpuMs(system.pid) - cpuBefore) / result.events) };
   };
 
   // The same event the command appends: DraftRevised.v1 with the full content and metadata.
@@ -120,13 +133,13 @@ async function main(): Promise<void> {
     await httpCase(2); // warm-up: JIT, connections, prepared statements
     const results = [];
     for (const clients of CLIENTS) {
-      const http: CaseResult[] = [];
+      const http: (CaseResult & { cpuMsPerCommand: number })[] = [];
       const store: CaseResult[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         http.push(await httpCase(clients));
         store.push(await storeCase(clients));
       }
-      const h = median(http);
+      const h = median(http) as CaseResult & { cpuMsPerCommand: number };
       const s = median(store);
       results.push({
         clients,
@@ -135,6 +148,8 @@ async function main(): Promise<void> {
           p50Ms: h.p50Ms,
           p99Ms: h.p99Ms,
           commands: h.events,
+          serviceCpuMsPerCommand: h.cpuMsPerCommand,
+          serviceCpuMsPerCommandRounds: http.map((x) => x.cpuMsPerCommand),
         },
         store: {
           appendsPerSecond: s.eventsPerSecond,

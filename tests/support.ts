@@ -33,6 +33,8 @@ export const dropSystemSchemas = async (databaseUrl: string, schema: string): Pr
 
 export interface SystemProcess {
   readonly url: string;
+  /** The process id (a benchmark reads its CPU time from /proc). */
+  readonly pid: number;
   /** The HS256 secret its tokens are signed with. */
   readonly secret: string;
   /** SIGTERM, and resolves when it has exited. */
@@ -43,13 +45,18 @@ export interface SystemProcess {
 export const startSystemProcess = async (
   databaseUrl: string,
   schema: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<SystemProcess> => {
   const secret = randomUUID();
-  const child = await startServiceProcess('services/platform/src/main.ts', {
-    DATABASE_URL: databaseUrl,
-    EVENT_STORE_SCHEMA: schema,
-    SCHEMA_PREFIX: schema,
-    JWT_SECRET: secret,
-  });
-  return { url: child.url, secret, stop: child.stop };
+  const child = await startServiceProcess(
+    'services/platform/src/main.ts',
+    {
+      DATABASE_URL: databaseUrl,
+      EVENT_STORE_SCHEMA: schema,
+      SCHEMA_PREFIX: schema,
+      JWT_SECRET: secret,
+    },
+    { nodeArgs },
+  );
+  return { url: child.url, pid: child.pid, secret, stop: child.stop };
 };

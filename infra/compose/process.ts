@@ -40,6 +40,8 @@ export interface ServiceProcessOptions {
   readonly waitReady?: boolean;
   /** Its stdout and stderr appended here; default: stdout dropped, stderr to the parent's. */
   readonly logFile?: string;
+  /** More arguments for node before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** A process's entry file (`services/<name>/src/main.ts`) as a child. */
@@ -51,7 +53,7 @@ export const startServiceProcess = async (
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const log = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', entry], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: log === undefined ? ['ignore', 'ignore', 'inherit'] : ['ignore', log, log],
   });
