@@ -375,5 +375,14 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
     // The scheduler runs on the processor runtime: the one active instance, and its lag.
     expect(metrics.text).toMatch(/^processor_active\{processor="publishing.scheduler"\} 1$/m);
     expect(metrics.text).toMatch(/^processor_lag_events\{processor="publishing.scheduler"\} \d+$/m);
+    // Group commit: this process's appends, and the transactions they took (never more).
+    const count = (name: string) =>
+      Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(metrics.text)?.[1] ?? Number.NaN);
+    expect(count('event_store_appends_total')).toBeGreaterThan(0);
+    expect(count('event_store_append_transactions_total')).toBeGreaterThan(0);
+    expect(count('event_store_append_transactions_total')).toBeLessThanOrEqual(
+      count('event_store_appends_total'),
+    );
+    expect(count('event_store_largest_append_batch')).toBeGreaterThanOrEqual(1);
   });
 });

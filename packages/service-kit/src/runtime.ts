@@ -12,6 +12,7 @@ import type { Express, Router } from 'express';
 import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { registerAppendMetrics } from './append-metrics.js';
 import { startProcessor, storeDeadLetters, storeSource } from '@newsroom/processing';
 import type {
   DeadLetterSink,
@@ -228,6 +229,7 @@ export const startSystem = async (
   const log = (line: Record<string, unknown>) => console.error(JSON.stringify(line));
   const registry = listenOn.registry ?? deps.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
+  registerAppendMetrics(deps.store, registry);
   const sealer = startSealer({
     store: deps.store,
     intervalMs: listenOn.sealIntervalMs ?? 60_000,

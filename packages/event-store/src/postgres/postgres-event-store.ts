@@ -98,22 +98,33 @@ export interface StoredEvent {
 }
 
 const DEFAULT_SCHEMA = 'event_store';
-/** Wake-ups shared by every store on the same Pool / PGlite and schema in this process. */
-const wakers = new WeakMap<object, Map<string, Set<Waker>>>();
+/** Wake-ups shared by every store on the same Pool / PGlite and schema in this process: the
+ *  subscriptions to wake, and how many wake-ups there were so far (see subscriptionPage). */
+interface WakeUps {
+  readonly wakers: Set<Waker>;
+  count: number;
+}
+const wakeUpsOf = new WeakMap<object, Map<string, WakeUps>>();
 
-function wakerSet(target: object, schema: string): Set<Waker> {
-  let bySchema = wakers.get(target);
+function wakeUpsFor(target: object, schema: string): WakeUps {
+  let bySchema = wakeUpsOf.get(target);
   if (!bySchema) {
     bySchema = new Map();
-    wakers.set(target, bySchema);
+    wakeUpsOf.set(target, bySchema);
   }
-  let set = bySchema.get(schema);
-  if (!set) {
-    set = new Set();
-    bySchema.set(schema, set);
+  let shared = bySchema.get(schema);
+  if (!shared) {
+    shared = { wakers: new Set(), count: 0 };
+    bySchema.set(schema, shared);
   }
-  return set;
+  return shared;
 }
+
+/** Wakes every subscription on the store's target and schema. */
+const wakeAllOf = (shared: WakeUps): void => {
+  shared.count++;
+  for (const w of shared.wakers) w.wake();
+};
 
 export async function createPostgresEventStore(
   options: PostgresEventStoreOptions,
@@ -129,7 +140,8 @@ export async function createPostgresEventStore(
     schema.length <= 50
       ? `${schema}_events`
       : `es_${createHash('sha256').update(schema).digest('hex').slice(0, 24)}_events`;
-  const localWakers = wakerSet(driver.target, schema);
+  const wakeUps = wakeUpsFor(driver.target, schema);
+  const localWakers = wakeUps.wakers;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const notifyEnabled = (options.notify ?? true) && driver.listen !== undefined;
   const notifyIntervalMs = options.notifyIntervalMs ?? 25;
@@ -144,9 +156,7 @@ export async function createPostgresEventStore(
   let unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
   const ensureListening = (): void => {
     if (unlisten || !notifyEnabled || !driver.listen) return;
-    const wakeAll = () => {
-      for (const w of localWakers) w.wake();
-    };
+    const wakeAll = () => wakeAllOf(wakeUps);
     unlisten = driver
       .listen(channel, wakeAll)
       // Once listening, read again: a NOTIFY sent while LISTEN was being set up was lost,
@@ -185,7 +195,7 @@ export async function createPostgresEventStore(
     notifyTimer.unref?.();
   };
   const afterAppend = (): void => {
-    for (const w of localWakers) w.wake();
+    wakeAllOf(wakeUps);
     scheduleNotify();
   };
 
@@ -221,6 +231,22 @@ export async function createPostgresEventStore(
     from: Position,
     max: number,
   ): Promise<readonly RecordedEvent[]> => (await readAllRows(q, from, max)).map(toRecordedEvent);
+  /**
+   * The subscriptions' read: subscriptions of this store that ask for the same page while it
+   * is being read (the processors of one process, woken by the same append, at the same
+   * position) share one query and one decoding of its rows, as long as no wake-up came since
+   * that read began (a subscription woken by a later append reads for itself, so it sees that
+   * append). readAll, whose caller may expect its own append, always reads for itself.
+   */
+  const reading = new Map<string, Promise<readonly RecordedEvent[]>>();
+  const subscriptionPage = (from: Position, max: number): Promise<readonly RecordedEvent[]> => {
+    const key = `${wakeUps.count}:${from.transactionId}:${from.sequence}:${max}`;
+    const shared = reading.get(key);
+    if (shared !== undefined) return shared;
+    const read = readAllPage(driver, from, max).finally(() => reading.delete(key));
+    reading.set(key, read);
+    return read;
+  };
 
   const readStream = async (
     streamName: string,
@@ -351,7 +377,7 @@ export async function createPostgresEventStore(
       runSubscription<Position>({
         source: {
           start: subscribeOptions.fromPosition ?? START,
-          fetch: (after, max) => readAllPage(driver, after, max),
+          fetch: (after, max) => subscriptionPage(after, max),
           cursorOf: (e) => e.position,
         },
         handler,
@@ -373,7 +399,7 @@ export async function createPostgresEventStore(
       runSubscription<Position>({
         source: {
           start: batchOptions.fromPosition,
-          fetch: (after, max) => readAllPage(driver, after, max),
+          fetch: (after, max) => subscriptionPage(after, max),
           cursorOf: (e) => e.position,
         },
         handler: { batch: handler },
