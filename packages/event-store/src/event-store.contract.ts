@@ -86,7 +86,8 @@ async function tamper(driver: SqlDriver, statements: readonly string[]): Promise
   });
 }
 
-async function readWholeLog(store: PostgresEventStore): Promise<RecordedEvent[]> {
+/** The whole global log, page after page. */
+export async function readWholeLog(store: PostgresEventStore): Promise<RecordedEvent[]> {
   const all: RecordedEvent[] = [];
   let from: Position = START;
   for (;;) {
@@ -96,6 +97,29 @@ async function readWholeLog(store: PostgresEventStore): Promise<RecordedEvent[]>
     if (!last || page.length < 500) return all;
     from = last.position;
   }
+}
+
+/**
+ * A harness's stores on one driver: `open` makes one (and remembers it), `closeAll` closes
+ * them without waiting for one that a failed test left blocked in a handler.
+ */
+export function storesOn(driver: SqlDriver) {
+  const stores: PostgresEventStore[] = [];
+  return {
+    open: async (schema: string, migrate = true): Promise<PostgresEventStore> => {
+      const store = await createPostgresEventStore({ driver, schema, migrate });
+      stores.push(store);
+      return store;
+    },
+    closeAll: async (): Promise<void> => {
+      for (const store of stores) {
+        await Promise.race([
+          store.close().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 5_000)),
+        ]);
+      }
+    },
+  };
 }
 
 /** A transaction-bound driver, to run the store inside a transaction the test holds open. */

@@ -5,15 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { describeEventStoreContract } from '../event-store.contract.js';
+import { describeEventStoreContract, storesOn } from '../event-store.contract.js';
 import { describeGroupCommitContract } from '../group-commit.contract.js';
 import type { ContractHarness } from '../event-store.contract.js';
 import { pgDriver } from './driver.js';
-import type { PostgresEventStore } from './postgres-event-store.js';
+import type { PostgresEventStore, PostgresEventStoreOptions } from './postgres-event-store.js';
 import { createPostgresEventStore } from './postgres-event-store.js';
-
-const settle = (promise: Promise<unknown>, ms = 5_000): Promise<unknown> =>
-  Promise.race([promise.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms))]);
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -22,12 +19,7 @@ const serverHarness = async (): Promise<ContractHarness> => {
   const driver = pgDriver(pool);
   const prefix = `es_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const schemas: string[] = [];
-  const stores: PostgresEventStore[] = [];
-  const open = async (schema: string, migrate = true) => {
-    const store = await createPostgresEventStore({ driver, schema, migrate });
-    stores.push(store);
-    return store;
-  };
+  const { open, closeAll } = storesOn(driver);
   return {
     concurrency: 'server',
     async freshStore() {
@@ -71,8 +63,7 @@ const serverHarness = async (): Promise<ContractHarness> => {
       };
     },
     async close() {
-      // A store whose handler a failed test left blocked would never close: do not wait for it.
-      for (const store of stores) await settle(store.close());
+      await closeAll();
       for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await pool.end();
     },
@@ -82,20 +73,45 @@ const serverHarness = async (): Promise<ContractHarness> => {
 describeEventStoreContract('PostgreSQL server (node-postgres)', serverHarness);
 describeGroupCommitContract('PostgreSQL server (node-postgres)', serverHarness);
 
+/**
+ * A store on a pool and one on a connection of the test's own (whose transactions the test
+ * opens and ends), on a fresh schema; `run` gets both, and everything is dropped after.
+ */
+async function withOutsideAndInside(
+  name: string,
+  settings: Pick<PostgresEventStoreOptions, 'groupCommit'>,
+  run: (stores: {
+    readonly outside: PostgresEventStore;
+    readonly inside: PostgresEventStore;
+    readonly client: pg.Client;
+  }) => Promise<void>,
+): Promise<void> {
+  const schema = `es_test_${name}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 });
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const outside = await createPostgresEventStore({ driver: pgDriver(pool), schema, ...settings });
+    const inside = await createPostgresEventStore({
+      driver: pgDriver(client),
+      schema,
+      migrate: false,
+    });
+    await run({ outside, inside, client });
+    await inside.close();
+    await outside.close();
+  } finally {
+    await client.end().catch(() => undefined);
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  }
+}
+
+const event = (type: string) => ({ id: randomUUID(), type, data: { type } });
+
 describe('a store on a connection whose transactions the caller controls', () => {
-  it('never builds on a head that a rolled-back transaction held', async () => {
-    const schema = `es_test_rollback_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    try {
-      const outside = await createPostgresEventStore({ driver: pgDriver(pool), schema });
-      const inside = await createPostgresEventStore({
-        driver: pgDriver(client),
-        schema,
-        migrate: false,
-      });
-      const event = (type: string) => ({ id: randomUUID(), type, data: { type } });
+  it('never builds on a head that a rolled-back transaction held', () =>
+    withOutsideAndInside('rollback', {}, async ({ outside, inside, client }) => {
       await inside.appendToStream('s', [event('E0')], { expectedRevision: 'no_stream' });
       await client.query('BEGIN');
       await inside.appendToStream('s', [event('Rolled back')], { expectedRevision: 0n });
@@ -107,68 +123,43 @@ describe('a store on a connection whose transactions the caller controls', () =>
       await inside.appendToStream('s', [event('E1')], { expectedRevision: 0n });
       expect((await outside.readStream('s')).map((e) => e.revision)).toEqual([0n, 1n]);
       expect(await outside.verifyIntegrity()).toMatchObject({ ok: true });
-      await inside.close();
-      await outside.close();
-    } finally {
-      await client.end();
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
-    }
-  });
+    }));
 });
 
 describe('group commit beside a transaction held open elsewhere (PostgreSQL)', () => {
-  it('a batch does not wait on it for long, and appends to its stream stay in the order they came', async () => {
-    const schema = `es_test_held_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 6 });
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    const event = (type: string) => ({ id: randomUUID(), type, data: { type } });
-    try {
-      const grouped = await createPostgresEventStore({
-        driver: pgDriver(pool),
-        schema,
-        groupCommit: { maxInFlight: 2 },
-      });
-      const inside = await createPostgresEventStore({
-        driver: pgDriver(client),
-        schema,
-        migrate: false,
-      });
-      await grouped.appendToStream('s', [event('E0')]);
-      await client.query('BEGIN');
-      await inside.appendToStream('s', [event('Older')]); // revision 1, not committed
-      // Two holders take both batch slots, so that the next three wait and go together.
-      const holder = Promise.all([
-        grouped.appendToStream('holder-1', [event('Holder')]),
-        grouped.appendToStream('holder-2', [event('Holder')]),
-      ]);
-      const first = grouped.appendToStream('s', [event('First')]);
-      const second = grouped.appendToStream('s', [event('Second')]);
-      const bystander = grouped.appendToStream('other', [event('Bystander')]);
-      await holder;
-      // The batch [Bystander, First, Second] meets the open transaction's row: it gives up
-      // waiting after its lock timeout; run again alone, First waits for that row in a slot
-      // of its own (Second behind it: same stream), and the bystander is written beside it.
-      const started = Date.now();
-      expect(await bystander).toMatchObject({ nextExpectedRevision: 0n });
-      expect(Date.now() - started).toBeLessThan(2_000);
-      await client.query('COMMIT');
-      expect((await first).nextExpectedRevision).toBe(2n);
-      expect((await second).nextExpectedRevision).toBe(3n);
-      expect((await grouped.readStream('s')).map((e) => e.type)).toEqual([
-        'E0',
-        'Older',
-        'First',
-        'Second',
-      ]);
-      expect(await grouped.verifyIntegrity()).toMatchObject({ ok: true });
-      await inside.close();
-      await grouped.close();
-    } finally {
-      await client.end().catch(() => undefined);
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
-    }
-  });
+  it('a batch does not wait on it for long, and appends to its stream stay in the order they came', () =>
+    withOutsideAndInside(
+      'held',
+      { groupCommit: { maxInFlight: 2 } },
+      async ({ outside: grouped, inside, client }) => {
+        await grouped.appendToStream('s', [event('E0')]);
+        await client.query('BEGIN');
+        await inside.appendToStream('s', [event('Older')]); // revision 1, not committed
+        // Two holders take both batch slots, so that the next three wait and go together.
+        const holder = Promise.all([
+          grouped.appendToStream('holder-1', [event('Holder')]),
+          grouped.appendToStream('holder-2', [event('Holder')]),
+        ]);
+        const first = grouped.appendToStream('s', [event('First')]);
+        const second = grouped.appendToStream('s', [event('Second')]);
+        const bystander = grouped.appendToStream('other', [event('Bystander')]);
+        await holder;
+        // The batch [Bystander, First, Second] meets the open transaction's row: it gives up
+        // waiting after its lock timeout; run again alone, First waits for that row in a slot
+        // of its own (Second behind it: same stream), and the bystander is written beside it.
+        const started = Date.now();
+        expect(await bystander).toMatchObject({ nextExpectedRevision: 0n });
+        expect(Date.now() - started).toBeLessThan(2_000);
+        await client.query('COMMIT');
+        expect((await first).nextExpectedRevision).toBe(2n);
+        expect((await second).nextExpectedRevision).toBe(3n);
+        expect((await grouped.readStream('s')).map((e) => e.type)).toEqual([
+          'E0',
+          'Older',
+          'First',
+          'Second',
+        ]);
+        expect(await grouped.verifyIntegrity()).toMatchObject({ ok: true });
+      },
+    ));
 });
