@@ -18,6 +18,41 @@ const headlineOf = (m: ArticleEventMessage): string | null => {
   return typeof data.content?.headline === 'string' ? data.content.headline : null;
 };
 
+/** What a batch says of one article: its last event, and the last headline it carried. */
+interface ArticleRow {
+  readonly articleId: string;
+  headline: string | null;
+  headlineRevision: string | null;
+  lastType: string;
+  revision: string;
+  recordedAt: string;
+}
+
+/** The batch folded per article, in delivery order (one article's events come in order). */
+const articlesOf = (batch: readonly ArticleEventMessage[]): Map<string, ArticleRow> => {
+  const rows = new Map<string, ArticleRow>();
+  for (const m of batch) {
+    const row = rows.get(m.articleId) ?? {
+      articleId: m.articleId,
+      headline: null,
+      headlineRevision: null,
+      lastType: m.event.type,
+      revision: m.revision,
+      recordedAt: m.recordedAt,
+    };
+    const headline = headlineOf(m);
+    if (headline !== null) {
+      row.headline = headline;
+      row.headlineRevision = m.revision;
+    }
+    row.lastType = m.event.type;
+    row.revision = m.revision;
+    row.recordedAt = m.recordedAt;
+    rows.set(m.articleId, row);
+  }
+  return rows;
+};
+
 export const auditArticlesProcessor = (schema: string): Processor => ({
   name: AUDIT_ARTICLES,
   version: 1,
@@ -41,29 +76,43 @@ export const auditArticlesProcessor = (schema: string): Processor => ({
     },
   ],
   handle: async (batch, { sql, schema: s }) => {
-    for (const m of batch) {
-      const headline = headlineOf(m);
-      // Guarded by the revision: a redelivered older event never overwrites a newer one.
-      await sql.query(
-        `INSERT INTO ${s}.audit_articles AS a
-           (article_id, headline, headline_key, last_type, revision, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (article_id) DO UPDATE SET
-           headline = coalesce(excluded.headline, a.headline),
-           headline_key = coalesce(excluded.headline_key, a.headline_key),
-           last_type = excluded.last_type,
-           revision = excluded.revision, recorded_at = excluded.recorded_at
-         WHERE a.revision < excluded.revision`,
-        [
-          m.articleId,
-          headline,
-          headline === null ? null : searchKey(headline),
-          m.event.type,
-          m.revision,
-          m.recordedAt,
-        ],
-      );
-    }
+    const rows = [...articlesOf(batch).values()];
+    if (rows.length === 0) return ack;
+    // One statement for the batch: the rows it changes, then the ones it creates. Guarded by
+    // the revision: a redelivered older event never overwrites a newer one, and a headline
+    // only replaces the stored one when the event that carried it is newer than the row.
+    await sql.query(
+      `WITH u AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bigint[], $5::text[],
+                              $6::bigint[], $7::timestamptz[])
+                AS u(article_id, headline, headline_key, headline_revision, last_type, revision,
+                     recorded_at)),
+       changed AS (
+         UPDATE ${s}.audit_articles AS a SET
+           headline = CASE WHEN u.headline_revision > a.revision THEN u.headline
+                           ELSE a.headline END,
+           headline_key = CASE WHEN u.headline_revision > a.revision THEN u.headline_key
+                               ELSE a.headline_key END,
+           last_type = u.last_type, revision = u.revision, recorded_at = u.recorded_at
+           FROM u
+          WHERE a.article_id = u.article_id AND a.revision < u.revision
+         RETURNING a.article_id)
+       INSERT INTO ${s}.audit_articles
+         (article_id, headline, headline_key, last_type, revision, recorded_at)
+       SELECT u.article_id, u.headline, u.headline_key, u.last_type, u.revision, u.recorded_at
+         FROM u
+        WHERE NOT EXISTS (SELECT 1 FROM ${s}.audit_articles a WHERE a.article_id = u.article_id)
+       ON CONFLICT (article_id) DO NOTHING`,
+      [
+        rows.map((r) => r.articleId),
+        rows.map((r) => r.headline),
+        rows.map((r) => (r.headline === null ? null : searchKey(r.headline))),
+        rows.map((r) => r.headlineRevision),
+        rows.map((r) => r.lastType),
+        rows.map((r) => r.revision),
+        rows.map((r) => r.recordedAt),
+      ],
+    );
     return ack;
   },
   truncate: async ({ sql, schema: s }) => void (await sql.query(`DELETE FROM ${s}.audit_articles`)),
