@@ -24,6 +24,9 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const CASE_SECONDS = Number(process.env.CASE_SECONDS ?? 3);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const CLIENTS = (process.env.CLIENTS ?? '1,4,16').split(',').map(Number);
+/** The process serving the commands: `npm start`'s (every service and processor, the
+ *  default), or e.g. `services/drafting/src/main.ts` to see the command path on its own. */
+const SYSTEM_ENTRY = process.env.SYSTEM_ENTRY ?? 'services/platform/src/main.ts';
 /** node's arguments for the service process alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 const SYSTEM_NODE_ARGS = (process.env.SYSTEM_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
@@ -37,7 +40,7 @@ const cpuMs = (pid: number): number => {
 async function main(): Promise<void> {
   const schema = `bench_http_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const opened = await openEventStore({ databaseUrl: DATABASE_URL, dataDir: '' }, { schema });
-  const system = await startSystemProcess(DATABASE_URL, schema, SYSTEM_NODE_ARGS);
+  const system = await startSystemProcess(DATABASE_URL, schema, SYSTEM_NODE_ARGS, SYSTEM_ENTRY);
   const token = await issueDevelopmentToken(system.secret, {
     id: 'bench.reporter',
     role: 'reporter',

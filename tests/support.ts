@@ -41,15 +41,17 @@ export interface SystemProcess {
   readonly stop: () => Promise<void>;
 }
 
-/** `npm start`'s process on PostgreSQL in `schema`, as a child; resolves once /readyz answers. */
+/** `npm start`'s process (or another process's `entry`) on PostgreSQL in `schema`, as a child;
+ *  resolves once /readyz answers. */
 export const startSystemProcess = async (
   databaseUrl: string,
   schema: string,
   nodeArgs: readonly string[] = [],
+  entry = 'services/platform/src/main.ts',
 ): Promise<SystemProcess> => {
   const secret = randomUUID();
   const child = await startServiceProcess(
-    'services/platform/src/main.ts',
+    entry,
     {
       DATABASE_URL: databaseUrl,
       EVENT_STORE_SCHEMA: schema,
