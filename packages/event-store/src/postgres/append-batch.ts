@@ -14,8 +14,9 @@
  * stream is to retry, every later one to that stream retries too, so none overtakes it.
  * The caller sends the appends sorted by stream (two processes' batches then wait for each
  * other's rows in one order, never in a cycle), and a wait for another transaction's row
- * gives up after the lock timeout given: the whole batch fails, and its appends run again
- * alone, so one transaction held open elsewhere never stalls the others for long.
+ * gives up after the lock timeout given (on a pool, where the batch is its own transaction):
+ * the whole batch fails, and its appends run again alone, so one transaction held open
+ * elsewhere never stalls the others for long.
  */
 import { quoteIdent } from './driver.js';
 import type { AppendRow } from './sql.js';
@@ -48,7 +49,9 @@ export function appendBatchFunction(schema: string): string {
     v_retrying text[] := '{}';
     v_lock_timeout text := current_setting('lock_timeout');
   BEGIN
-    PERFORM set_config('lock_timeout', p_lock_timeout, true);
+    IF p_lock_timeout IS NOT NULL THEN
+      PERFORM set_config('lock_timeout', p_lock_timeout, true);
+    END IF;
     FOR i IN 1..coalesce(cardinality(p_streams), 0) LOOP
       v_stream := p_streams[i];
       v_expected := p_expected[i];
@@ -126,13 +129,17 @@ export function appendBatchFunction(schema: string): string {
       RETURN NEXT;
       v_first := v_last + 1;
     END LOOP;
-    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    IF p_lock_timeout IS NOT NULL THEN
+      PERFORM set_config('lock_timeout', v_lock_timeout, true);
+    END IF;
   END
   $fn$`;
 }
 
 /** The call. Params: $1 streams, $2 expected, $3 event counts, $4 ids, $5 types, $6 bodies
- *  (the events of every append, one after another), $7 the lock timeout (e.g. '100ms'). */
+ *  (the events of every append, one after another), $7 the lock timeout (e.g. '100ms'; null:
+ *  the session's own, for a statement inside a caller's transaction, which a timeout would
+ *  abort whole). */
 export function appendBatchSql(schema: string): string {
   return `SELECT o_index, o_status, o_revision, o_transaction_id, o_position, o_event_id, o_reason
     FROM ${quoteIdent(schema)}.append_batch($1::text[], $2::text[], $3::integer[], $4::uuid[],

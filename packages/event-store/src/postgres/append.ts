@@ -165,6 +165,9 @@ export function createAppender(
   const manyEvents = { text: appendEventsSql(schema), name: `es_append_events_${schema}` };
   const batchOf = { text: appendBatchSql(schema), name: `es_append_batch_${schema}` };
   const refusalText = appendRefusalSql(schema);
+  // On one connection the batch may run inside a caller's transaction, which a lock timeout
+  // would abort whole (and PGlite, the other single connection, has no one else to wait for).
+  const lockTimeout = driver.session === undefined ? null : BATCH_LOCK_TIMEOUT;
 
   /** The idle store's path: one append, one statement. */
   const runAlone = async (append: PendingAppend): Promise<BatchAnswer<AppendResult>> => {
@@ -229,7 +232,7 @@ export function createAppender(
         events.map((e) => e.id),
         events.map((e) => e.type),
         events.map((e) => e.body),
-        BATCH_LOCK_TIMEOUT,
+        lockTimeout,
       ],
       { name: batchOf.name },
     );

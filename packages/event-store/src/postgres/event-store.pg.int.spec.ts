@@ -163,3 +163,39 @@ describe('group commit beside a transaction held open elsewhere (PostgreSQL)', (
       },
     ));
 });
+
+describe('group commit inside a transaction the caller holds (PostgreSQL)', () => {
+  it('a batch there waits for another session as long as it takes: no lock timeout aborts the caller', () =>
+    withOutsideAndInside('callers', {}, async ({ outside, inside, client }) => {
+      await outside.appendToStream('s', [event('E0')]);
+      // Another session holds revision 1 of s, uncommitted.
+      const other = new pg.Client({ connectionString: DATABASE_URL });
+      await other.connect();
+      try {
+        const otherStore = await createPostgresEventStore({
+          driver: pgDriver(other),
+          schema: outside.schema,
+          migrate: false,
+        });
+        await other.query('BEGIN');
+        await otherStore.appendToStream('s', [event('Other')]);
+        await client.query('BEGIN');
+        // One connection: the first append holds the slot, the next two go as one batch.
+        const holder = inside.appendToStream('holder', [event('Holder')]);
+        const mine = inside.appendToStream('s', [event('Mine')]);
+        const beside = inside.appendToStream('beside', [event('Beside')]);
+        await holder;
+        await new Promise((resolve) => setTimeout(resolve, 400)); // well past 100 ms
+        await other.query('COMMIT');
+        expect((await mine).nextExpectedRevision).toBe(2n);
+        expect((await beside).nextExpectedRevision).toBe(0n);
+        await client.query('COMMIT');
+        expect((await outside.readStream('s')).map((e) => e.type)).toEqual(['E0', 'Other', 'Mine']);
+        expect(await outside.readStream('beside')).toHaveLength(1);
+        expect(inside.groupCommitStats().largestBatch).toBe(2);
+        await otherStore.close();
+      } finally {
+        await other.end().catch(() => undefined);
+      }
+    }));
+});

@@ -242,7 +242,14 @@ export async function createPostgresEventStore(
   const subscriptionPage = (from: Position, max: number): Promise<readonly RecordedEvent[]> => {
     const key = `${wakeUps.count}:${from.transactionId}:${from.sequence}:${max}`;
     const shared = reading.get(key);
-    if (shared !== undefined) return shared;
+    // A page of its own for each (a handler may hold on to its array), and a read of its own
+    // if the shared one fails, so that one failure never stops every subscription at once.
+    if (shared !== undefined) {
+      return shared.then(
+        (events) => events.slice(),
+        () => readAllPage(driver, from, max),
+      );
+    }
     const read = readAllPage(driver, from, max).finally(() => reading.delete(key));
     reading.set(key, read);
     return read;

@@ -28,7 +28,11 @@ interface ArticleRow {
   recordedAt: string;
 }
 
-/** The batch folded per article, in delivery order (one article's events come in order). */
+const newer = (revision: string, than: string | null): boolean =>
+  than === null || BigInt(revision) > BigInt(than);
+
+/** The batch folded per article: its newest event, and the newest one that carried a
+ *  headline (by revision, whatever order the events came in). */
 const articlesOf = (batch: readonly ArticleEventMessage[]): Map<string, ArticleRow> => {
   const rows = new Map<string, ArticleRow>();
   for (const m of batch) {
@@ -41,13 +45,15 @@ const articlesOf = (batch: readonly ArticleEventMessage[]): Map<string, ArticleR
       recordedAt: m.recordedAt,
     };
     const headline = headlineOf(m);
-    if (headline !== null) {
+    if (headline !== null && newer(m.revision, row.headlineRevision)) {
       row.headline = headline;
       row.headlineRevision = m.revision;
     }
-    row.lastType = m.event.type;
-    row.revision = m.revision;
-    row.recordedAt = m.recordedAt;
+    if (newer(m.revision, row.revision)) {
+      row.lastType = m.event.type;
+      row.revision = m.revision;
+      row.recordedAt = m.recordedAt;
+    }
     rows.set(m.articleId, row);
   }
   return rows;
