@@ -4,15 +4,13 @@
  * come one by one, all in one batch (one statement for the batch), or over and over again.
  */
 import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleEvent } from '@newsroom/contracts';
-import { pgliteDriver } from '@newsroom/event-store';
-import type { SqlDriver } from '@newsroom/event-store';
 import { articleMessages, processorSpec } from '@newsroom/processing';
 import { sampleContent } from '../../../../packages/service-kit/src/testing.js';
 import { findArticles } from './find.js';
 import { auditArticlesProcessor } from './projection.js';
+import { pgliteForSpecs } from '../../../../packages/processing/src/testing/pglite.js';
 
 const reporter = { id: 'reporter.a', role: 'reporter' } as const;
 const at = (minute: number) => new Date(Date.UTC(2026, 3, 8, 14, minute)).toISOString();
@@ -35,15 +33,7 @@ const story = (articleId: string, headline: string) => {
 };
 
 describe('the audit articles read model', () => {
-  let db: PGlite;
-  let sql: SqlDriver;
-  beforeAll(async () => {
-    db = await PGlite.create();
-    sql = pgliteDriver(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const specDb = pgliteForSpecs(beforeAll, afterAll);
 
   const rowsAfter = async (
     schema: string,
@@ -55,11 +45,11 @@ describe('the audit articles read model', () => {
     // Interleaved, as a log of several articles is: each article's events stay in order.
     const interleaved = ma.flatMap((m, i) => [m, mb[i]!]);
     let found: Awaited<ReturnType<typeof findArticles>> = [];
-    await processorSpec(auditArticlesProcessor(schema), sql)
+    await processorSpec(auditArticlesProcessor(schema), specDb())
       .given()
       .when(interleaved, options)
       .then(async () => {
-        found = await findArticles(sql, `"${schema}"`, 'đại hội xiii');
+        found = await findArticles(specDb(), `"${schema}"`, 'đại hội xiii');
       });
     return { a, b, found };
   };

@@ -4,15 +4,13 @@
  * however often each event is delivered.
  */
 import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleEvent } from '@newsroom/contracts';
-import { pgliteDriver } from '@newsroom/event-store';
-import type { SqlDriver } from '@newsroom/event-store';
 import { articleMessages, processorSpec } from '@newsroom/processing';
 import { sampleContent } from '../../../../packages/service-kit/src/testing.js';
 import { reviewQueueProcessor } from './projection.js';
 import { readReviewQueue } from './query.js';
+import { pgliteForSpecs } from '../../../../packages/processing/src/testing/pglite.js';
 
 const reporter = { id: 'reporter.a', role: 'reporter' } as const;
 const editor = { id: 'editor.b', role: 'editor' } as const;
@@ -45,23 +43,15 @@ const review = (articleId: string) => {
 };
 
 describe('the review queue read model', () => {
-  let db: PGlite;
-  let sql: SqlDriver;
-  beforeAll(async () => {
-    db = await PGlite.create();
-    sql = pgliteDriver(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const specDb = pgliteForSpecs(beforeAll, afterAll);
 
   const queueAfter = async (schema: string, events: readonly ArticleEvent[], articleId: string) => {
     let entries: Awaited<ReturnType<typeof readReviewQueue>>['items'] = [];
-    await processorSpec(reviewQueueProcessor(schema), sql)
+    await processorSpec(reviewQueueProcessor(schema), specDb())
       .given()
       .when(articleMessages(articleId, events), { times: 3, oneByOne: true })
       .then(async () => {
-        entries = (await readReviewQueue(sql, schema, {})).items;
+        entries = (await readReviewQueue(specDb(), schema, {})).items;
       });
     return entries;
   };
@@ -134,11 +124,11 @@ describe('the review queue read model', () => {
     const r = review(id);
     const [submitted] = articleMessages(id, [r.submitted(1)], { fromRevision: 7 });
     let entries: Awaited<ReturnType<typeof readReviewQueue>>['items'] = [];
-    await processorSpec(reviewQueueProcessor('rq_f'), sql)
+    await processorSpec(reviewQueueProcessor('rq_f'), specDb())
       .given()
       .when([submitted!], { times: 3 })
       .then(async () => {
-        entries = (await readReviewQueue(sql, 'rq_f', {})).items;
+        entries = (await readReviewQueue(specDb(), 'rq_f', {})).items;
       });
     expect(entries).toMatchObject([
       { articleId: id, status: 'pending', revision: 7, section: null, submittedBy: 'reporter.a' },

@@ -6,15 +6,13 @@
  * however often each event is delivered.
  */
 import { randomUUID } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArticleEvent } from '@newsroom/contracts';
-import { pgliteDriver } from '@newsroom/event-store';
-import type { SqlDriver } from '@newsroom/event-store';
 import { articleMessages, processorSpec } from '@newsroom/processing';
 import { sampleContent } from '../../../../packages/service-kit/src/testing.js';
 import { publicArticlesProcessor } from './projection.js';
 import { readPublicArticle, readPublicArticles } from './query.js';
+import { pgliteForSpecs } from '../../../../packages/processing/src/testing/pglite.js';
 
 const publisher = { id: 'publisher.p', role: 'publisher' } as const;
 const system = { id: 'scheduler', role: 'system' } as const;
@@ -47,15 +45,7 @@ const story = (articleId: string) => {
 };
 
 describe('the public articles read model', () => {
-  let db: PGlite;
-  let sql: SqlDriver;
-  beforeAll(async () => {
-    db = await PGlite.create();
-    sql = pgliteDriver(db);
-  });
-  afterAll(async () => {
-    await db?.close();
-  });
+  const specDb = pgliteForSpecs(beforeAll, afterAll);
 
   /** The events, each delivered three times one by one; then the model's answers. */
   const after = async (schema: string, articleId: string, events: readonly ArticleEvent[]) => {
@@ -64,11 +54,11 @@ describe('the public articles read model', () => {
       one: Awaited<ReturnType<typeof readPublicArticle>>;
       changes: { change: string; revision: string; version: number | null }[];
     };
-    await processorSpec(publicArticlesProcessor(schema), sql)
+    await processorSpec(publicArticlesProcessor(schema), specDb())
       .given()
       .when(articleMessages(articleId, events, { fromRevision: 6 }), { times: 3, oneByOne: true })
       .then(async () => {
-        const { rows } = await sql.query<{
+        const { rows } = await specDb().query<{
           change: string;
           revision: string;
           version: number | null;
@@ -78,8 +68,8 @@ describe('the public articles read model', () => {
           [articleId],
         );
         result = {
-          list: await readPublicArticles(sql, schema, {}),
-          one: await readPublicArticle(sql, schema, articleId),
+          list: await readPublicArticles(specDb(), schema, {}),
+          one: await readPublicArticle(specDb(), schema, articleId),
           changes: rows,
         };
       });
@@ -186,7 +176,7 @@ describe('the public articles read model', () => {
     const processor = publicArticlesProcessor(schema);
     const id = randomUUID();
     const s = story(id);
-    await processorSpec(processor, sql)
+    await processorSpec(processor, specDb())
       .given()
       .when([])
       .then(async () => undefined);
@@ -195,15 +185,15 @@ describe('the public articles read model', () => {
       s.corrected,
       s.retracted,
     ]);
-    const context = { sql, schema: `"${schema}"`, log: () => undefined };
+    const context = { sql: specDb(), schema: `"${schema}"`, log: () => undefined };
     await processor.handle([published!, corrected!, retracted!], context);
     await processor.handle([corrected!, published!], context); // late and out of order
-    expect(await readPublicArticle(sql, schema, id)).toEqual({
+    expect(await readPublicArticle(specDb(), schema, id)).toEqual({
       kind: 'retracted',
       notice: 'Bài đã bị rút.',
       retractedAt: at(55),
     });
-    const { rows } = await sql.query<{ change: string }>(
+    const { rows } = await specDb().query<{ change: string }>(
       `SELECT change FROM ${schema}.public_changes WHERE article_id = $1 ORDER BY seq`,
       [id],
     );
@@ -225,18 +215,18 @@ describe('the public articles read model', () => {
           content: { ...content, language },
         },
       } as ArticleEvent;
-      await processorSpec(publicArticlesProcessor(schema), sql)
+      await processorSpec(publicArticlesProcessor(schema), specDb())
         .given()
         .when(articleMessages(id, [event]))
         .then(async () => undefined);
     }
-    const first = await readPublicArticles(sql, schema, { limit: '2' });
+    const first = await readPublicArticles(specDb(), schema, { limit: '2' });
     expect(first.items.map((a) => a.articleId)).toEqual([ids[2], ids[1]]);
     expect(first.next).toBeDefined();
-    const second = await readPublicArticles(sql, schema, { limit: '2', cursor: first.next! });
+    const second = await readPublicArticles(specDb(), schema, { limit: '2', cursor: first.next! });
     expect(second).toEqual({ items: [expect.objectContaining({ articleId: ids[0] })] });
-    const vi = await readPublicArticles(sql, schema, { language: 'VI', section: 'Thời sự' });
+    const vi = await readPublicArticles(specDb(), schema, { language: 'VI', section: 'Thời sự' });
     expect(vi.items.map((a) => a.articleId)).toEqual([ids[1], ids[0]]);
-    expect((await readPublicArticles(sql, schema, { section: 'Kinh tế' })).items).toEqual([]);
+    expect((await readPublicArticles(specDb(), schema, { section: 'Kinh tế' })).items).toEqual([]);
   });
 });
