@@ -273,29 +273,29 @@ async function main(): Promise<void> {
     // readAll: the whole log from the start, pages of 1000 (what a catching-up reader does),
     // twice: the first pass right after the writes also sets every new row's hint bits (a
     // write PostgreSQL does once per row), the second is a reader's steady state.
-    const readAllPass = async () => {
+    /** Events read by `read` (which returns how many), timed. */
+    const readRate = async (read: () => Promise<number>) => {
       const t0 = performance.now();
-      let read = 0;
-      let from = { transactionId: 0n, sequence: 0n };
-      for (;;) {
-        const page = await store.readAll({ fromPosition: from, maxCount: 1000 });
-        read += page.length;
-        const last = page[page.length - 1];
-        if (!last || page.length < 1000) break;
-        from = last.position;
-      }
+      const events = await read();
       const seconds = (performance.now() - t0) / 1000;
-      return {
-        events: read,
-        seconds: round(seconds, 2),
-        eventsPerSecond: Math.round(read / seconds),
-      };
+      return { events, seconds: round(seconds, 2), eventsPerSecond: Math.round(events / seconds) };
     };
+    const readAllPass = () =>
+      readRate(async () => {
+        let read = 0;
+        let from = { transactionId: 0n, sequence: 0n };
+        for (;;) {
+          const page = await store.readAll({ fromPosition: from, maxCount: 1000 });
+          read += page.length;
+          const last = page[page.length - 1];
+          if (!last || page.length < 1000) return read;
+          from = last.position;
+        }
+      });
     const firstPass = await readAllPass();
     const secondPass = await readAllPass();
     // Catch-up as rebuilds and the relay do it: a batch subscription from the start.
-    const catchUp = await (async () => {
-      const t0 = performance.now();
+    const catchUp = await readRate(async () => {
       let read = 0;
       await new Promise<void>((resolve, reject) => {
         const sub = store.subscribeToAllInBatches(
@@ -310,13 +310,8 @@ async function main(): Promise<void> {
         );
         sub.done.catch(reject);
       });
-      const seconds = (performance.now() - t0) / 1000;
-      return {
-        events: read,
-        seconds: round(seconds, 2),
-        eventsPerSecond: Math.round(read / seconds),
-      };
-    })();
+      return read;
+    });
 
     await store.close();
     await ungrouped.close();

@@ -1,8 +1,9 @@
 /**
  * The EventStore on PostgreSQL: the same SQL through node-postgres or PGlite (see driver.ts).
  * Appends go through append.ts (group commit: concurrent appends share one transaction, an
- * idle store's append is one statement); reads are single statements; subscriptions poll and are woken by appends in this process and, on a server,
- * by a coalesced NOTIFY from other processes.
+ * idle store's append is one statement); reads are single statements; subscriptions poll and
+ * are woken by appends in this process and, on a server, by a coalesced NOTIFY from other
+ * processes.
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -141,7 +142,6 @@ export async function createPostgresEventStore(
       ? `${schema}_events`
       : `es_${createHash('sha256').update(schema).digest('hex').slice(0, 24)}_events`;
   const wakeUps = wakeUpsFor(driver.target, schema);
-  const localWakers = wakeUps.wakers;
   const pollIntervalMs = options.pollIntervalMs ?? 100;
   const notifyEnabled = (options.notify ?? true) && driver.listen !== undefined;
   const notifyIntervalMs = options.notifyIntervalMs ?? 25;
@@ -356,11 +356,11 @@ export async function createPostgresEventStore(
   const track = (start: (waker: Waker, onEnd: () => void) => Subscription): Subscription => {
     if (closed) throw new Error('the event store is closed');
     const waker = new Waker();
-    localWakers.add(waker);
+    wakeUps.wakers.add(waker);
     ensureListening();
     // onEnd runs asynchronously (after the loop's first await), once `subscription` is set.
     const onEnd = (): void => {
-      localWakers.delete(waker);
+      wakeUps.wakers.delete(waker);
       subscriptions.delete(subscription);
     };
     const subscription = start(waker, onEnd);
