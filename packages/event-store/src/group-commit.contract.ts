@@ -7,12 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContractHarness, ContractStore } from './event-store.contract.js';
-import { readWholeLog } from './event-store.contract.js';
+import { wholeLog } from './event-store.contract.js';
 import type { GroupCommitSettings } from './postgres/append.js';
 import { quoteIdent } from './postgres/driver.js';
 import type { PostgresEventStore } from './postgres/postgres-event-store.js';
 import { createPostgresEventStore } from './postgres/postgres-event-store.js';
-import type { AppendResult, EventData, RecordedEvent } from './port.js';
+import type { AppendResult, EventData } from './port.js';
 import { EventStoreError } from './port.js';
 
 const event = (type = 'Tested', data: unknown = { n: 1 }): EventData => ({
@@ -33,17 +33,6 @@ const outcome = (p: Promise<AppendResult>): Promise<AppendResult | string> =>
           ? error.message
           : String(error),
   );
-
-/** The global log once it holds `count` events: the gap-free read holds back what committed
- *  after the oldest transaction still running on the server, which another test may hold. */
-async function wholeLog(store: PostgresEventStore, count: number): Promise<RecordedEvent[]> {
-  for (const deadline = Date.now() + 30_000; ;) {
-    const log = await readWholeLog(store);
-    if (log.length >= count) return log;
-    if (Date.now() > deadline) throw new Error(`the log holds ${log.length} of ${count} events`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 export function describeGroupCommitContract(
   name: string,
