@@ -869,6 +869,56 @@ export function describeEventStoreContract(
         });
       });
 
+      it('passes bodies past ASCII: Vietnamese text, escapes, member names the byte scan leaves to the parser', async () => {
+        const { store } = await fresh();
+        const text = 'Đại hội XIII của Đảng: "tầm nhìn" \\ \n\t\u0001 😀 \uffff';
+        await store.appendToStream(stream(), [
+          event('Đã sửa', { headline: text, 'tiêu đề': 'Hải Phòng', '😀': 1, '\uffff': 2 }),
+          event('Tested', { blocks: [text, { z: 0, a: [1.5, -0, 1e21] }] }, { người: text }),
+        ]);
+        expect(await store.verifyIntegrity()).toMatchObject({ ok: true, events: 2 });
+      });
+
+      it('catches a changed event_id or event_type column: the columns must be what the body hashed', async () => {
+        for (const [column, value, reason] of [
+          ['event_id', `'${randomUUID()}'`, /event_id column differs/],
+          ['event_type', `'Retracted'`, /event_type column differs/],
+        ] as const) {
+          const { store, schema, driver } = await fresh();
+          const s = stream();
+          await store.appendToStream(s, [event(), event()]);
+          await tamper(driver, [
+            `UPDATE "${schema}".events SET ${column} = ${value} WHERE stream_name = '${s}' AND revision = 1`,
+          ]);
+          const report = await store.verifyIntegrity();
+          expect(report, column).toMatchObject({
+            ok: false,
+            events: 1,
+            violation: { kind: 'event', streamName: s, revision: 1n },
+          });
+          if (!report.ok && report.violation.kind === 'event') {
+            expect(report.violation.reason).toMatch(reason);
+          }
+        }
+      });
+
+      it('catches a stored hash or previous hash cut short by a byte', async () => {
+        for (const column of ['hash', 'previous_hash']) {
+          const { store, schema, driver } = await fresh();
+          const s = stream();
+          await store.appendToStream(s, [event(), event()]);
+          await tamper(driver, [
+            `UPDATE "${schema}".events SET ${column} = substring(${column} from 1 for 31)
+              WHERE stream_name = '${s}' AND revision = 1`,
+          ]);
+          expect(await store.verifyIntegrity(), column).toMatchObject({
+            ok: false,
+            events: 1,
+            violation: { kind: 'event', streamName: s, revision: 1n },
+          });
+        }
+      });
+
       it('names the first altered event, with the expected and the stored hash', async () => {
         const { store, schema, driver } = await fresh();
         const s = stream();

@@ -16,10 +16,14 @@
  *                      || UTF-8(sealNumber + ":" + lastTransactionId + ":" + lastSequence + ":" + eventCount + ":")
  *                      || digest )                    -- digest after the seal's last event
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './jcs.js';
+import type { BinaryHash } from './sha256.js';
+import { binaryOfHex, hexOfBinary, sha256HeadTextTail, sha256Pair } from './sha256.js';
 
 export const ZERO_HASH = '0'.repeat(64);
+
+/** The zero hash as a binary string (see sha256.ts). */
+export const ZERO_BINARY: BinaryHash = '\0'.repeat(32);
 
 /** The canonical JSON text an event's hash covers. */
 export function canonicalEvent(event: {
@@ -36,6 +40,15 @@ export function canonicalEvent(event: {
   });
 }
 
+/** The event hash from its parts: the previous hash (binary), the stored body's UTF-8 bytes. */
+export const eventHashOfBytes = (
+  previous: BinaryHash,
+  streamName: string,
+  revision: bigint,
+  recordedMs: number,
+  body: Buffer,
+): BinaryHash => sha256HeadTextTail(previous, `${streamName}:${revision}:${recordedMs}:`, body);
+
 /** hex SHA-256 of one event, chained on the previous event's hash (hex). */
 export function eventHash(
   previousHash: string,
@@ -44,19 +57,18 @@ export function eventHash(
   recordedAt: Date,
   canonical: string,
 ): string {
-  return createHash('sha256')
-    .update(Buffer.from(previousHash, 'hex'))
-    .update(`${streamName}:${revision.toString()}:${recordedAt.getTime()}:`, 'utf8')
-    .update(canonical, 'utf8')
-    .digest('hex');
+  const body = Buffer.from(canonical, 'utf8');
+  const at = recordedAt.getTime();
+  return hexOfBinary(eventHashOfBytes(binaryOfHex(previousHash), streamName, revision, at, body));
 }
+
+/** One step of the running digest seals cover, on binary hashes. */
+export const digestStepBinary: (digest: BinaryHash, eventHash: BinaryHash) => BinaryHash =
+  sha256Pair;
 
 /** One step of the running digest seals cover. */
 export function digestStep(digest: string, eventHashHex: string): string {
-  return createHash('sha256')
-    .update(Buffer.from(digest, 'hex'))
-    .update(Buffer.from(eventHashHex, 'hex'))
-    .digest('hex');
+  return hexOfBinary(sha256Pair(binaryOfHex(digest), binaryOfHex(eventHashHex)));
 }
 
 export function sealHash(
@@ -67,9 +79,8 @@ export function sealHash(
   eventCount: bigint,
   digest: string,
 ): string {
-  return createHash('sha256')
-    .update(Buffer.from(previousHash, 'hex'))
-    .update(`${sealNumber}:${lastTransactionId}:${lastSequence}:${eventCount}:`, 'utf8')
-    .update(Buffer.from(digest, 'hex'))
-    .digest('hex');
+  const text = `${sealNumber}:${lastTransactionId}:${lastSequence}:${eventCount}:`;
+  return hexOfBinary(
+    sha256HeadTextTail(binaryOfHex(previousHash), text, Buffer.from(digest, 'hex')),
+  );
 }

@@ -1,6 +1,7 @@
 export * from './port.js';
 export { canonicalJson, isCanonicalJson, NotJsonError } from './jcs.js';
 export { canonicalEvent, digestStep, eventHash, sealHash, ZERO_HASH } from './hash.js';
+export type { BinaryHash } from './sha256.js';
 export * from './merkle.js';
 export * from './checkpoint.js';
 export { CheckpointConflictError } from './subscription.js';

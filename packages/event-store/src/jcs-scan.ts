@@ -6,6 +6,12 @@
  * top-level object's member names and its string members, which is what verify compares with
  * an event's columns. A member name holding an escape is left to canonicalJson ('unsure'); a
  * value nested deeper than MAX_DEPTH is not canonical.
+ *
+ * It reads either the text itself or its UTF-8 bytes viewed one character a byte (latin1), which
+ * costs no decoding: every character JSON gives meaning to is ASCII, and a byte of a multi-byte
+ * character is 0x80 or above, so it is plain string content either way. Only member order
+ * differs (bytes sort by code point, JCS by UTF-16 unit), so in that mode a member name with a
+ * byte past ASCII is 'unsure', and the strings answered are byte views too.
  */
 export type CanonicalScan =
   | {
@@ -28,31 +34,38 @@ const NOT_CANONICAL = { canonical: false } as const;
 const UNSURE = Symbol('unsure');
 const BAD = Symbol('bad');
 
-/** The string at i (past its closing quote); its raw text, or BAD. Sets `escaped`. */
+/** A run of string content that needs no look: not ", \\ or a control character. */
+// eslint-disable-next-line no-control-regex -- the control characters are what JSON forbids raw
+const PLAIN = /[^"\\\u0000-\u001f]*/y;
+/** The same for a member name read as bytes: ASCII only (see the header). */
+const PLAIN_ASCII = /[\u0020\u0021\u0023-\u005b\u005d-\u007f]*/y;
+let plain = PLAIN;
+
+/** The string at i (past its closing quote); its raw text, or BAD (UNSURE for a member name
+ *  past ASCII in the byte view). Sets `escaped`. */
 let escaped = false;
-function scanString(): string | typeof BAD {
+function scanString(run: RegExp = PLAIN): string | typeof BAD | typeof UNSURE {
   const start = ++i;
   escaped = false;
   for (;;) {
+    run.lastIndex = i;
+    run.test(text);
+    i = run.lastIndex;
     const c = text.charCodeAt(i);
-    if (c !== c || c < 0x20) return BAD; // NaN: the text ended
     if (c === 0x22) break;
-    if (c === 0x5c) {
-      escaped = true;
-      const e = text.charCodeAt(i + 1);
-      if (e === 0x75) {
-        const hex = text.slice(i + 2, i + 6);
-        if (!HEX.test(hex)) return BAD;
-        const code = parseInt(hex, 16);
-        if (code >= 0x20 || HAS_SHORT_FORM.has(code)) return BAD;
-        i += 6;
-        continue;
-      }
-      if (!SHORT.has(e)) return BAD;
-      i += 2;
+    if (c !== 0x5c) return c >= 0x80 ? UNSURE : BAD; // NaN: the text ended
+    escaped = true;
+    const e = text.charCodeAt(i + 1);
+    if (e === 0x75) {
+      const hex = text.slice(i + 2, i + 6);
+      if (!HEX.test(hex)) return BAD;
+      const code = parseInt(hex, 16);
+      if (code >= 0x20 || HAS_SHORT_FORM.has(code)) return BAD;
+      i += 6;
       continue;
     }
-    i++;
+    if (!SHORT.has(e)) return BAD;
+    i += 2;
   }
   const raw = text.slice(start, i);
   i++;
@@ -85,9 +98,9 @@ function scanValue(
     let previous: string | undefined;
     for (;;) {
       if (text.charCodeAt(i) !== 0x22) return false;
-      const key = scanString();
+      const key = scanString(plain);
       if (key === BAD) return false;
-      if (escaped) return UNSURE;
+      if (key === UNSURE || escaped) return UNSURE;
       if (previous !== undefined && !(previous < key)) return false;
       previous = key;
       if (text.charCodeAt(i) !== 0x3a) return false;
@@ -96,7 +109,7 @@ function scanValue(
       if (strings !== undefined && text.charCodeAt(i) === 0x22) {
         const at = i;
         const s = scanString();
-        if (s === BAD) return false;
+        if (s === BAD || s === UNSURE) return false;
         strings.set(key, escaped ? (JSON.parse(text.slice(at, i)) as string) : s);
       } else {
         const inner = scanValue(depth + 1);
@@ -121,7 +134,7 @@ function scanValue(
       if (next !== 0x2c) return false;
     }
   }
-  if (c === 0x22) return scanString() !== BAD;
+  if (c === 0x22) return typeof scanString() === 'string';
   if (c === 0x74) return scanLiteral('true');
   if (c === 0x66) return scanLiteral('false');
   if (c === 0x6e) return scanLiteral('null');
@@ -134,9 +147,11 @@ function scanValue(
   return true;
 }
 
-export const scanCanonical = (input: string): CanonicalScan => {
+/** The scan of a text, or (`bytes`) of UTF-8 bytes viewed as latin1 (see the header). */
+export const scanCanonical = (input: string, bytes = false): CanonicalScan => {
   text = input;
   i = 0;
+  plain = bytes ? PLAIN_ASCII : PLAIN;
   const keys: string[] = [];
   const strings = new Map<string, string>();
   const result = input.charCodeAt(0) === 0x7b ? scanValue(0, keys, strings) : scanValue(0);

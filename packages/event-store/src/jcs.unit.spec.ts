@@ -181,6 +181,14 @@ describe('isCanonicalJson (the fast check verify uses)', () => {
     expect(isCanonicalJson(parsed, text), text).toBe(slow);
     const scan = scanCanonical(text);
     if (scan !== 'unsure') expect(scan.canonical, `scan: ${text}`).toBe(slow);
+    // The same judgement read from the UTF-8 bytes (as verify reads a stored body).
+    const bytes = scanCanonical(Buffer.from(text, 'utf8').toString('latin1'), true);
+    if (bytes !== 'unsure') expect(bytes.canonical, `bytes: ${text}`).toBe(slow);
+    if (bytes !== 'unsure' && bytes.canonical && scan !== 'unsure' && scan.canonical) {
+      const asBytes = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
+      expect(bytes.keys).toEqual(scan.keys.map(asBytes));
+      expect([...bytes.strings]).toEqual([...scan.strings].map(([k, v]) => [k, asBytes(v)]));
+    }
     if (
       scan !== 'unsure' &&
       scan.canonical &&
@@ -213,6 +221,10 @@ describe('isCanonicalJson (the fast check verify uses)', () => {
       '"\\ud800"',
       '"\\u00e9"',
       '"é"',
+      '{"é":1,"z":2}',
+      '{"\uffff":1,"😀":2}',
+      '{"😀":1,"\uffff":2}',
+      '{"a":"Đại hội XIII","b":"\\""}',
       '-0',
       '1.0',
       '1e3',

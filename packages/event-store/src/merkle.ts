@@ -6,20 +6,25 @@
  * made and checked as RFC 9162 §2.1 says; a checker refuses a proof that is too long, too short
  * or not wholly used. Pure: buffers in, buffers out.
  */
-import { createHash } from 'node:crypto';
+import type { BinaryHash } from './sha256.js';
+import { sha256Binary, sha256Tagged } from './sha256.js';
 
-const sha256 = (...parts: readonly Uint8Array[]): Buffer => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
+const LEAF = 0x00;
+const NODE = 0x01;
+const binary = (hash: Uint8Array): BinaryHash => Buffer.from(hash).toString('latin1');
+const bytes = (hash: BinaryHash): Buffer => Buffer.from(hash, 'latin1');
 
-const LEAF = Buffer.from([0x00]);
-const NODE = Buffer.from([0x01]);
+/** A leaf of the log's tree, from an event hash (both binary strings, see sha256.ts). */
+export const leafOf = (eventHash: BinaryHash): BinaryHash => sha256Tagged(LEAF, eventHash);
+const nodeOf = (left: BinaryHash, right: BinaryHash): BinaryHash => sha256Tagged(NODE, left, right);
 
-export const leafHash = (data: Uint8Array): Buffer => sha256(LEAF, data);
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer => sha256(NODE, left, right);
-export const EMPTY_ROOT: Buffer = sha256();
+export const leafHash = (data: Uint8Array): Buffer =>
+  data.length === 32
+    ? bytes(leafOf(binary(data)))
+    : bytes(sha256Binary(Buffer.concat([Buffer.of(LEAF), data])));
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
+  bytes(nodeOf(binary(left), binary(right)));
+export const EMPTY_ROOT: Buffer = bytes(sha256Binary(new Uint8Array(0)));
 
 /** The largest power of two strictly below n (n > 1). */
 const split = (n: number): number => {
@@ -123,7 +128,8 @@ export const foldNodes = (hashes: readonly Uint8Array[]): Buffer => {
  */
 export class TreeFrontier {
   #size: number;
-  readonly #edge: Buffer[];
+  /** Binary strings (see sha256.ts): a tree of a million leaves is grown without a Buffer. */
+  readonly #edge: BinaryHash[];
 
   /** From `size` leaves whose covering subtrees are `edge` (largest first), or empty. */
   constructor(size = 0, edge: readonly Uint8Array[] = []) {
@@ -131,7 +137,7 @@ export class TreeFrontier {
       throw new RangeError(`a tree of ${size} has ${nodesCovering(0, size).length} edge nodes`);
     }
     this.#size = size;
-    this.#edge = edge.map((h) => Buffer.from(h));
+    this.#edge = edge.map(binary);
   }
 
   get size(): number {
@@ -139,28 +145,37 @@ export class TreeFrontier {
   }
 
   root(): Buffer {
-    return foldNodes(this.#edge);
+    return foldNodes(this.#edge.map(bytes));
   }
 
   edge(): readonly Buffer[] {
-    return [...this.#edge];
+    return this.#edge.map(bytes);
   }
 
   /** Adds a leaf hash; answers the complete nodes (level 1 and up) it completes, in order. */
   push(leaf: Uint8Array): { level: number; index: number; hash: Buffer }[] {
     const made: { level: number; index: number; hash: Buffer }[] = [];
-    let hash: Buffer = Buffer.from(leaf);
+    this.#add(binary(leaf), (level, index, hash) => made.push({ level, index, hash: bytes(hash) }));
+    return made;
+  }
+
+  /** Adds a leaf given as a binary string, for a reader that wants only the roots. */
+  pushBinary(leaf: BinaryHash): void {
+    this.#add(leaf);
+  }
+
+  #add(leaf: BinaryHash, made?: (level: number, index: number, hash: BinaryHash) => void): void {
+    let hash = leaf;
     let index = this.#size;
     let level = 0;
     while (index % 2 === 1) {
-      hash = nodeHash(this.#edge.pop()!, hash);
+      hash = nodeOf(this.#edge.pop()!, hash);
       index = (index - 1) / 2;
       level++;
-      made.push({ level, index, hash });
+      made?.(level, index, hash);
     }
     this.#edge.push(hash);
     this.#size++;
-    return made;
   }
 }
 

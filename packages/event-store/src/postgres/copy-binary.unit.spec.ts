@@ -78,6 +78,14 @@ describe('copyBinaryRows', () => {
     const before2000 = Date.UTC(1999, 11, 31, 23, 59, 59, 998);
     expect(copyTimestampMs(at(before2000, 500))).toBe(before2000 + 1); // as PostgreSQL rounds it
     expect(copyTimestampMs(at(-5, -500))).toBe(-6); // before 1970: away from zero
+    // Far from 2000 (past the doubles' exact range) and at its edge, in both directions.
+    for (const ms of [Date.UTC(2200, 0, 1), Date.UTC(1800, 0, 1), 946_684_800_000 + 2 ** 40]) {
+      for (const extra of [0, 499, 500, -499, -500]) {
+        const unix = BigInt(ms) * 1000n + BigInt(extra);
+        const expected = Number(unix >= 0n ? (unix + 500n) / 1000n : (unix - 500n) / 1000n);
+        expect(copyTimestampMs(at(ms, extra)), `${ms} ${extra}`).toBe(expected);
+      }
+    }
     const id = Buffer.from('0b7e6a3c1f0e4c559c1e4c9a7c3f2b10', 'hex');
     expect(copyUuid(id)).toBe('0b7e6a3c-1f0e-4c55-9c1e-4c9a7c3f2b10');
   });

@@ -11,8 +11,8 @@
  */
 import type { Position } from '../port.js';
 import { START } from '../port.js';
-import { copyBinaryRows, copyTimestampMs, copyUuid } from './copy-binary.js';
-import type { CopyRow } from './copy-binary.js';
+import { copyBinaryBatches, copyTimestampMs, copyUuid, rowsOf } from './copy-binary.js';
+import type { CopyBatch, CopyRow } from './copy-binary.js';
 import type { SqlDriver } from './driver.js';
 import { quoteIdent } from './driver.js';
 import type { StoredEvent } from './postgres-event-store.js';
@@ -54,28 +54,50 @@ const storedOf = (row: CopyRow): StoredEvent => {
 };
 
 /**
+ * The log after `from`, a batch of rows at a time as places in the COPY's buffer (for a
+ * reader that wants no object per field: verify), in LOG_COPY_FIELDS order.
+ */
+export async function* copyAllBatches(
+  driver: Required<Pick<SqlDriver, 'copyOut'>>,
+  schema: string,
+  from: Position = START,
+  segment = SEGMENT,
+): AsyncGenerator<CopyBatch> {
+  const settings = ['enable_sort = off', `statement_timeout = '${COPY_TIMEOUT}'`];
+  for (let after = from; ;) {
+    let [count, last] = [0, undefined as CopyBatch | undefined];
+    const chunks = driver.copyOut(copyAllSql(schema, after, segment), settings);
+    for await (const batch of copyBinaryBatches(chunks, LOG_COPY_FIELDS.length)) {
+      count += batch.rows;
+      last = batch;
+      yield batch;
+    }
+    if (count < segment || last === undefined) return;
+    after = batchPosition(last, last.rows - 1);
+  }
+}
+
+/** The position of row `r` of a batch of the log. */
+export const batchPosition = (batch: CopyBatch, r: number): Position => {
+  const k = 2 * r * batch.width;
+  return {
+    transactionId: batch.buf.readBigUInt64BE(batch.spans[k]!),
+    sequence: batch.buf.readBigInt64BE(batch.spans[k + 2]!),
+  };
+};
+
+/**
  * The log after `from`, a batch of rows at a time, each row its fields as the COPY sends them
  * (binary), in LOG_COPY_FIELDS order: for a reader that writes them out as they are (the
  * export). A field is a view, valid until the next batch is asked for.
  */
 export async function* copyAllRows(
-  driver: SqlDriver & Required<Pick<SqlDriver, 'copyOut'>>,
+  driver: Required<Pick<SqlDriver, 'copyOut'>>,
   schema: string,
   from: Position = START,
   segment = SEGMENT,
 ): AsyncGenerator<readonly CopyRow[]> {
-  const settings = ['enable_sort = off', `statement_timeout = '${COPY_TIMEOUT}'`];
-  for (let after = from; ;) {
-    let [count, last] = [0, undefined as CopyRow | undefined];
-    const chunks = driver.copyOut(copyAllSql(schema, after, segment), settings);
-    for await (const rows of copyBinaryRows(chunks, LOG_COPY_FIELDS.length)) {
-      count += rows.length;
-      last = rows[rows.length - 1];
-      yield rows;
-    }
-    if (count < segment || last === undefined) return;
-    after = positionOf(last);
-  }
+  for await (const batch of copyAllBatches(driver, schema, from, segment)) yield rowsOf(batch);
 }
 
 /** The fields of a copied row, in order: xid8, int8, text, int8, uuid, text, text (the
@@ -95,7 +117,7 @@ export const LOG_COPY_FIELDS = [
 
 /** The log after `from` as it streams in, a batch of events at a time. */
 export async function* copyAllStored(
-  driver: SqlDriver & Required<Pick<SqlDriver, 'copyOut'>>,
+  driver: Required<Pick<SqlDriver, 'copyOut'>>,
   schema: string,
   from: Position = START,
 ): AsyncGenerator<readonly StoredEvent[]> {

@@ -1,24 +1,31 @@
 /**
- * verifyIntegrity: reads the whole global log in readAll order and recomputes, in Node
- * (node:crypto + JCS), every event's hash, every stream's chain and every seal. It trusts
- * nothing stored but the event content it hashes, and stops at the first bad thing it finds.
+ * verifyIntegrity: reads the whole global log in readAll order (by binary COPY on PostgreSQL,
+ * see log-rows.ts) and recomputes, in Node (node:crypto + JCS), every event's hash, every
+ * stream's chain and every seal. It trusts nothing stored but the event content it hashes, and
+ * stops at the first bad thing it finds. The hot loop holds hashes as binary strings and a
+ * body as its bytes (sha256.ts): a million events are checked without an object per field.
  */
-import { digestStep, eventHash, sealHash, ZERO_HASH } from '../hash.js';
+import { digestStepBinary, eventHashOfBytes, sealHash, ZERO_BINARY, ZERO_HASH } from '../hash.js';
 import { isCanonicalJson } from '../jcs.js';
+import type { CanonicalScan } from '../jcs-scan.js';
 import { scanCanonical } from '../jcs-scan.js';
 import type { Position } from '../port.js';
 import { comparePositions, START } from '../port.js';
-import type { SqlQueryable } from './driver.js';
+import type { BinaryHash } from '../sha256.js';
+import { hexOfBinary } from '../sha256.js';
+import type { SqlDriver, SqlQueryable } from './driver.js';
 import { quoteIdent } from './driver.js';
+import type { LogRow } from './log-rows.js';
+import { logRows } from './log-rows.js';
 import type { EventRow } from './sql.js';
-import { positionParams, readAllSql } from './sql.js';
 
 /** What verifies alongside the log's own checks (the audit's tree heads), fed each event. */
 export interface LogObserver {
   /** Before a page of events is checked, with the count the log reaches at its end at most. */
   readonly beforePage?: (upTo: number) => Promise<void>;
-  /** After event number `count` (from 1) checked out; a violation stops the run there. */
-  readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
+  /** After event number `count` (from 1) checked out, with its hash as a binary string (see
+   *  sha256.ts); a violation stops the run there. */
+  readonly onEvent: (hash: BinaryHash, count: number) => IntegrityViolation | undefined;
   /** After the last event. */
   readonly atEnd: (count: number) => IntegrityViolation | undefined;
 }
@@ -115,6 +122,21 @@ function parsedBodyProblem(
   return undefined;
 }
 
+/** Whether a scan shows a canonical body of exactly the event's members, id and type. */
+const soundScan = (scan: CanonicalScan, eventId: string, type: string): boolean => {
+  if (scan === 'unsure' || !scan.canonical) return false;
+  const [k0, k1, k2, k3] = scan.keys;
+  return (
+    scan.keys.length === 4 &&
+    k0 === 'data' &&
+    k1 === 'eventId' &&
+    k2 === 'metadata' &&
+    k3 === 'type' &&
+    scan.strings.get('eventId') === eventId &&
+    scan.strings.get('type') === type
+  );
+};
+
 /**
  * Why a stored body is not the canonical form of exactly the event's id and type, if not. One
  * scan of the text answers for a sound body; anything else is judged (and explained) by
@@ -123,21 +145,48 @@ function parsedBodyProblem(
 export function storedBodyProblem(
   row: Pick<EventRow, 'body' | 'event_id' | 'event_type'>,
 ): string | undefined {
-  const scan = scanCanonical(row.body);
-  if (
-    scan !== 'unsure' &&
-    scan.canonical &&
-    scan.keys.join(',') === BODY_KEYS &&
-    scan.strings.get('eventId') === row.event_id &&
-    scan.strings.get('type') === row.event_type
-  ) {
-    return undefined;
-  }
-  return parsedBodyProblem(row);
+  return soundScan(scanCanonical(row.body), row.event_id, row.event_type)
+    ? undefined
+    : parsedBodyProblem(row);
 }
 
+/**
+ * The same judgement of a body as its UTF-8 bytes, scanned without decoding them (an id or
+ * type past ASCII, or a member name, sends it to the decoded path).
+ */
+const storedBytesProblem = (row: LogRow): string | undefined =>
+  soundScan(scanCanonical(row.body.toString('latin1'), true), row.eventId, row.type)
+    ? undefined
+    : parsedBodyProblem({
+        body: row.body.toString('utf8'),
+        event_id: row.eventId,
+        event_type: row.type,
+      });
+
+/** The report of a bad event, `events` checked before it. */
+const eventFailure = (
+  events: number,
+  event: LogRow,
+  expected: string,
+  found: string,
+  reason: string,
+): IntegrityReport => ({
+  ok: false,
+  events,
+  violation: {
+    kind: 'event',
+    streamName: event.streamName,
+    revision: event.revision,
+    eventId: event.eventId,
+    position: event.position,
+    expected,
+    found,
+    reason,
+  },
+});
+
 export async function verifyIntegrity(
-  db: SqlQueryable,
+  db: SqlQueryable & Pick<SqlDriver, 'copyOut'>,
   options: VerifyOptions = {},
 ): Promise<IntegrityReport> {
   const schema = options.schema ?? 'event_store';
@@ -154,9 +203,10 @@ export async function verifyIntegrity(
     )
   ).rows;
 
-  const heads = new Map<string, { revision: bigint; hash: string; recordedAt: Date }>();
+  /** Each stream's last event so far (a head is updated in place: one object a stream). */
+  const heads = new Map<string, { revision: bigint; hash: BinaryHash; recordedMs: number }>();
   let events = 0;
-  let digest = ZERO_HASH;
+  let digest = ZERO_BINARY;
   let previousSeal = ZERO_HASH;
   let sealIndex = 0;
 
@@ -181,8 +231,12 @@ export async function verifyIntegrity(
         'event count differs from the sealed one: events were removed or added',
       );
     }
-    if (seal.digest !== digest) {
-      return fail(digest, seal.digest, 'digest of the global log differs from the sealed one');
+    if (seal.digest !== hexOfBinary(digest)) {
+      return fail(
+        hexOfBinary(digest),
+        seal.digest,
+        'digest of the global log differs from the sealed one',
+      );
     }
     const recomputed = sealHash(
       seal.previous_hash,
@@ -204,31 +258,9 @@ export async function verifyIntegrity(
 
   let cursor: Position = START;
   let eventsAtLastSeal = 0;
-  const page = (from: Position) =>
-    db
-      .query<EventRow>(readAllSql(schema), [...positionParams(from), batchSize])
-      .then((r) => r.rows);
-  let next = page(cursor);
-  for (;;) {
-    const rows = await next;
-    // The next page is read while this one is checked (the server works while Node hashes).
-    const last = rows[rows.length - 1];
-    if (rows.length === batchSize && last !== undefined) {
-      next = page({ transactionId: BigInt(last.transaction_id), sequence: BigInt(last.position) });
-      next.catch(() => undefined); // awaited on the next turn; unobserved if this page fails
-    }
+  for await (const rows of logRows(db, schema, batchSize)) {
     await options.observer?.beforePage?.(events + rows.length);
-    for (const row of rows) {
-      // Straight from the columns: the body is only trusted once its hash is checked.
-      const event = {
-        streamName: row.stream_name,
-        revision: BigInt(row.revision),
-        id: row.event_id,
-        position: { transactionId: BigInt(row.transaction_id), sequence: BigInt(row.position) },
-        recordedAt: new Date(Number(row.recorded_ms)),
-        previousHash: row.previous_hash,
-        hash: row.hash,
-      };
+    for (const event of rows) {
       // Seals whose range ends before this event must now match.
       for (let seal = sealRows[sealIndex]; seal; seal = sealRows[sealIndex]) {
         if (comparePositions(sealBound(seal), event.position) >= 0) break;
@@ -236,24 +268,12 @@ export async function verifyIntegrity(
         if (bad) return bad;
         eventsAtLastSeal = events;
       }
-      const fail = (expected: string, found: string, reason: string): IntegrityReport => ({
-        ok: false,
-        events,
-        violation: {
-          kind: 'event',
-          streamName: event.streamName,
-          revision: event.revision,
-          eventId: event.id,
-          position: event.position,
-          expected,
-          found,
-          reason,
-        },
-      });
       const head = heads.get(event.streamName);
       const expectedRevision = head ? head.revision + 1n : 0n;
       if (event.revision !== expectedRevision) {
-        return fail(
+        return eventFailure(
+          events,
+          event,
           expectedRevision.toString(),
           event.revision.toString(),
           event.revision > expectedRevision
@@ -261,45 +281,68 @@ export async function verifyIntegrity(
             : 'revision out of order or repeated',
         );
       }
-      const previous = head ? head.hash : ZERO_HASH;
+      const previous = head ? head.hash : ZERO_BINARY;
       if (event.previousHash !== previous) {
-        return fail(previous, event.previousHash, 'previous hash does not match the stream chain');
+        return eventFailure(
+          events,
+          event,
+          hexOfBinary(previous),
+          hexOfBinary(event.previousHash),
+          'previous hash does not match the stream chain',
+        );
       }
-      const recomputed = eventHash(
+      const recomputed = eventHashOfBytes(
         previous,
         event.streamName,
         event.revision,
-        event.recordedAt,
-        row.body,
+        event.recordedMs,
+        event.body,
       );
       if (recomputed !== event.hash) {
-        return fail(
-          recomputed,
-          event.hash,
+        return eventFailure(
+          events,
+          event,
+          hexOfBinary(recomputed),
+          hexOfBinary(event.hash),
           'hash does not match the content: the event was altered',
         );
       }
-      const contentProblem = storedBodyProblem(row);
-      if (contentProblem) return fail(event.hash, event.hash, contentProblem);
-      if (head && event.recordedAt < head.recordedAt) {
-        return fail(
-          head.recordedAt.toISOString(),
-          event.recordedAt.toISOString(),
+      const contentProblem = storedBytesProblem(event);
+      if (contentProblem) {
+        return eventFailure(
+          events,
+          event,
+          hexOfBinary(event.hash),
+          hexOfBinary(event.hash),
+          contentProblem,
+        );
+      }
+      if (head && event.recordedMs < head.recordedMs) {
+        return eventFailure(
+          events,
+          event,
+          new Date(head.recordedMs).toISOString(),
+          new Date(event.recordedMs).toISOString(),
           'recorded_at goes back in time within the stream',
         );
       }
-      heads.set(event.streamName, {
-        revision: event.revision,
-        hash: event.hash,
-        recordedAt: event.recordedAt,
-      });
-      digest = digestStep(digest, event.hash);
+      if (head) {
+        head.revision = event.revision;
+        head.hash = event.hash;
+        head.recordedMs = event.recordedMs;
+      } else {
+        heads.set(event.streamName, {
+          revision: event.revision,
+          hash: event.hash,
+          recordedMs: event.recordedMs,
+        });
+      }
+      digest = digestStepBinary(digest, event.hash);
       events++;
       cursor = event.position;
       const observed = options.observer?.onEvent(event.hash, events);
       if (observed) return { ok: false, events, violation: observed };
     }
-    if (rows.length < batchSize) break;
   }
   for (let seal = sealRows[sealIndex]; seal; seal = sealRows[sealIndex]) {
     const bad = checkSeal(seal);

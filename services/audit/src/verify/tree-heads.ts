@@ -6,10 +6,10 @@
  * offline verification of an export (fed the lines).
  */
 import type { KeyObject } from 'node:crypto';
-import type { IntegrityViolation } from '@newsroom/event-store';
+import type { BinaryHash, IntegrityViolation } from '@newsroom/event-store';
 import { headWindow } from '../tree/head-window.js';
 import type { HeadPages } from '../tree/head-window.js';
-import { keyId, leafHash, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
+import { keyId, leafOf, parseCheckpoint, TreeFrontier, verifyNote } from '@newsroom/event-store';
 
 /** What a head is checked from: its stored columns and its signed note. */
 export interface CheckedHead {
@@ -114,7 +114,8 @@ export const headSequence = (
 export interface HeadChecker {
   /** Before a page of the log: makes sure every head of at most `upTo` leaves is at hand. */
   readonly beforePage: (upTo: number) => Promise<void>;
-  readonly onEvent: (hash: string, count: number) => IntegrityViolation | undefined;
+  /** Fed each event's hash as a binary string (see the event store's sha256.ts). */
+  readonly onEvent: (hash: BinaryHash, count: number) => IntegrityViolation | undefined;
   readonly atEnd: (count: number) => IntegrityViolation | undefined;
   /** Heads checked so far. */
   readonly checked: () => number;
@@ -151,7 +152,7 @@ export const treeHeadChecker = (
     onEvent: (hash, count) => {
       const before = reach(count - 1);
       if (before) return before;
-      frontier.push(leafHash(Buffer.from(hash, 'hex')));
+      frontier.pushBinary(leafOf(hash));
       return reach(count);
     },
     atEnd: (count) => {
