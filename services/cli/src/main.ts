@@ -1,9 +1,10 @@
 /**
  * The `newsroom` CLI: one binary, a subcommand each (commands/): `token` (development
  * tokens), `audit verify-export | verify-consistency` (offline verification), `replay`
- * (rebuild a read model). Exit codes: 0 done or verified, 1 failed or not verified, 2 usage.
+ * (rebuild a read model), `demo` (the seed article's story against a running instance). Exit codes: 0 done or verified, 1 failed or not verified, 2 usage.
  */
 import { AUDIT_USAGE, auditCommand } from './commands/audit.js';
+import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EXIT } from './commands/io.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.js';
@@ -11,7 +12,8 @@ import { TOKEN_USAGE, tokenCommand } from './commands/token.js';
 const usage = `usage:
 ${TOKEN_USAGE}
 ${AUDIT_USAGE}
-${REPLAY_USAGE}`;
+${REPLAY_USAGE}
+${DEMO_USAGE}`;
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
@@ -23,6 +25,8 @@ export const run = async (argv: readonly string[]): Promise<number> => {
         return await auditCommand(rest);
       case 'replay':
         return await replayCommand(rest);
+      case 'demo':
+        return await demoCommand(rest);
       default:
         process.stderr.write(`${usage}\n`);
         return command === '--help' || command === 'help' ? EXIT.ok : EXIT.usage;
