@@ -351,7 +351,7 @@ export const runProcess = async (
     /** Closed after the processors, before the store (a producer the relay sends through). */
     readonly resources?: readonly Closeable[];
   },
-): Promise<void> => {
+): Promise<{ readonly url: string }> => {
   let config: ServiceConfig;
   try {
     config = loadConfig(process.env, defaults);
@@ -404,4 +404,5 @@ export const runProcess = async (
       store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
     }),
   );
+  return { url: system.url };
 };

@@ -7,6 +7,7 @@ import { syndicationService } from '@newsroom/syndication';
 import type { SyndicationConfig } from '@newsroom/syndication';
 import type { ServiceDefinition, ServiceDeps } from '@newsroom/service-kit';
 import type { Publisher } from '@newsroom/messaging';
+import { homeService } from './home.js';
 
 export interface SystemOptions {
   /** How often the publishing scheduler looks for due schedules (default 1000 ms). */
@@ -24,6 +25,7 @@ export const allServices = (
   deps: ServiceDeps,
   options: SystemOptions = {},
 ): readonly ServiceDefinition[] => [
+  homeService(),
   draftingService(deps),
   reviewService(deps),
   publishingService(deps, {

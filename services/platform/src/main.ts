@@ -1,5 +1,6 @@
 /**
- * `npm start`: every service in one process on one port (PORT, default 8080). With
+ * `npm start`: every service in one process on one port (PORT, default 8080), an index page
+ * at `/` and the same links printed once it is ready. With
  * PUBLIC_TOPIC=true (and a broker at KAFKA_BROKERS) it also sends the public topic (articles
  * and tree heads).
  */
@@ -7,6 +8,7 @@ import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
 import { runProcess } from '@newsroom/service-kit';
 import { syndicationConfigOrExit } from '@newsroom/syndication';
 import { auditConfigOrExit } from '@newsroom/audit';
+import { banner } from './home.js';
 import { allServices } from './index.js';
 
 const syndication = syndicationConfigOrExit(process.env);
@@ -15,7 +17,7 @@ const publisher =
   syndication.publicTopic === undefined
     ? undefined
     : createPublisher(kafkaFromEnv({ clientId: 'newsroom' }));
-await runProcess(
+const { url } = await runProcess(
   (deps) =>
     allServices(deps, { syndication, audit, ...(publisher === undefined ? {} : { publisher }) }),
   {
@@ -24,3 +26,7 @@ await runProcess(
       publisher === undefined ? [] : [{ name: 'kafka-public-topic', close: publisher.close }],
   },
 );
+// The links once more for whoever started it: one JSON line for the logs, and readable lines
+// on a terminal.
+console.log(JSON.stringify({ level: 'info', msg: 'ready', banner: banner(url) }));
+if (process.stdout.isTTY) console.log(banner(url).join('\n'));
