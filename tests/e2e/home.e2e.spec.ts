@@ -2,11 +2,14 @@
  * `npm start` as a newcomer meets it: its real entry as a child process on PGlite in a fresh
  * data folder (no DATABASE_URL), with no JWT_SECRET. Once ready it prints the links and how to
  * get a development token; `GET /` is an index page with the same links, and every one of them
- * answers (the public ones 200, the ones that need a token 401, never a 404 or a 5xx).
+ * answers (the public ones 200, the ones that need a token 401, never a 404 or a 5xx). Given
+ * a .env with wrong values, it names every wrong variable in one line and exits 1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { waitFor } from '@newsroom/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LINKS } from '../../services/platform/src/home.js';
@@ -67,5 +70,29 @@ describe('npm start, first run', () => {
     for (const l of LINKS.flatMap(([, links]) => links.filter((k) => k.post))) {
       expect(html).toContain(`<code>POST ${l.path}/…</code>`);
     }
+  });
+
+  it('with a .env of wrong values, names every one in one line and exits 1', async () => {
+    const file = join(dir, 'wrong.env');
+    writeFileSync(file, 'PORT=99999\nSTREAM_MAX_CLIENTS=0\nAUDIT_TREE_POLL_MS=soon\n');
+    const started = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'services/platform/src/main.ts'],
+      { env: { ...process.env, ENV_FILE: file, PORT: '', DATA_DIR: join(dir, 'never') } },
+    ).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(started.code).toBe(1);
+    const lines = started.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      level: 'error',
+      msg: 'invalid configuration',
+      error:
+        'Error: invalid environment: PORT must be a port number 0-65535; ' +
+        'STREAM_MAX_CLIENTS must be a whole number 1..1000000; ' +
+        'AUDIT_TREE_POLL_MS must be a whole number 10..60000',
+    });
   });
 });

@@ -1,4 +1,7 @@
 import * as t from 'io-ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { isLeft } from 'fp-ts/lib/Either.js';
 import type { AuthConfig } from './auth.js';
 import { DEFAULT_SERVER_LIMITS } from './http-server.js';
@@ -99,25 +102,77 @@ export interface ServiceConfig {
   readonly articleEventsTopic: string;
 }
 
+/** The set variables (an empty one counts as unset). */
+const setVariables = (env: Readonly<Record<string, string | undefined>>) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+/**
+ * Every variable `codec` refuses in `env`, each as "NAME must be <what it must be>": the value
+ * is never repeated (it may be a secret or a password in a URL).
+ */
+export const environmentProblems = (
+  codec: t.Any,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] => {
+  const decoded = codec.decode(setVariables(env));
+  return isLeft(decoded) ? problemsOf(decoded.left) : [];
+};
+
+const problemsOf = (errors: t.Errors): string[] => {
+  const problems = errors.map((e) => {
+    const name = e.context
+      .map((c) => c.key)
+      .filter(Boolean)
+      .join('.');
+    const expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'valid';
+    return `${name} must be ${expected}`;
+  });
+  return [...new Set(problems)];
+};
+
 /** The variables `codec` reads (empty ones as unset), or one error naming every wrong one. */
 export const decodeEnvironment = <C extends t.Any>(
   codec: C,
   env: Readonly<Record<string, string | undefined>>,
 ): t.TypeOf<C> => {
-  const decoded = codec.decode(
-    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
-  );
+  const decoded = codec.decode(setVariables(env));
   if (isLeft(decoded)) {
-    const fields = decoded.left.map((e) =>
-      e.context
-        .map((c) => c.key)
-        .filter(Boolean)
-        .join('.'),
-    );
-    throw new Error(`invalid environment: ${[...new Set(fields)].join(', ')}`);
+    throw new Error(`invalid environment: ${problemsOf(decoded.left).join('; ')}`);
   }
   return decoded.right as t.TypeOf<C>;
 };
+
+/**
+ * Fills `env` from a dotenv file: `ENV_FILE` when set (it must exist), else `.env` in `dir`
+ * when there is one. A variable already set wins over the file. Returns the file read.
+ */
+export const loadDotEnv = (
+  env: Record<string, string | undefined> = process.env,
+  dir: string = process.cwd(),
+): string | undefined => {
+  const named = env['ENV_FILE'];
+  const file = named !== undefined && named !== '' ? resolve(dir, named) : join(dir, '.env');
+  if (!existsSync(file)) {
+    if (named !== undefined && named !== '') throw new Error(`ENV_FILE: no file at ${file}`);
+    return undefined;
+  }
+  for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    if (env[key] === undefined || env[key] === '') env[key] = value;
+  }
+  return file;
+};
+
+/**
+ * At a process's start: `.env` read into the environment, then every codec the process reads
+ * checked at once, so one message lists every wrong variable; on a problem, that message is
+ * logged (no stack trace) and the process exits 1.
+ */
+export const environmentOrExit = (codecs: readonly t.Any[]): void =>
+  settingsOrExit(() => {
+    loadDotEnv();
+    const problems = [...new Set(codecs.flatMap((c) => environmentProblems(c, process.env)))];
+    if (problems.length > 0) throw new Error(`invalid environment: ${problems.join('; ')}`);
+  });
 
 /** A service's settings at start-up; when they are wrong, the error logged and exit 1. */
 export const settingsOrExit = <A>(read: () => A): A => {

@@ -1,7 +1,16 @@
 import express from 'express';
 import { createHttpServer } from './http-server.js';
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_JWT_SECRET, loadConfig } from './config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DEVELOPMENT_JWT_SECRET,
+  Environment,
+  environmentProblems,
+  loadConfig,
+  loadDotEnv,
+} from './config.js';
 
 const secret = 'a-secret-of-at-least-thirty-two-characters';
 
@@ -74,5 +83,44 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRANSPORT: 'kafka' })).toThrow(/needs DATABASE_URL/);
     expect(() => loadConfig({ TRANSPORT: 'rabbit' })).toThrow(/TRANSPORT/);
     expect(() => loadConfig({ ARTICLE_EVENTS_TOPIC: 'a topic' })).toThrow(/ARTICLE_EVENTS_TOPIC/);
+  });
+});
+
+describe('the environment, as a process reads it at start', () => {
+  it('names every wrong variable at once, with what it must be, and never its value', () => {
+    const problems = environmentProblems(Environment, {
+      PORT: '70000',
+      SEAL_INTERVAL_MS: '5',
+      TRANSPORT: 'rabbit',
+      DATABASE_URL: 'postgres://u:hunter2@db/x',
+      HOST: '',
+    });
+    expect(problems).toEqual([
+      'PORT must be a port number 0-65535',
+      'SEAL_INTERVAL_MS must be a whole number 100..86400000',
+      'TRANSPORT must be "embedded" | "kafka"',
+    ]);
+    expect(() => loadConfig({ PORT: 'x', STANDBY_POLL_MS: '1' })).toThrow(
+      'invalid environment: PORT must be a port number 0-65535; STANDBY_POLL_MS must be a whole number 10..60000',
+    );
+    expect(environmentProblems(Environment, { PORT: '8080', HOST: '' })).toEqual([]);
+  });
+
+  it('fills what is unset from .env (or ENV_FILE), and what is set wins', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    writeFileSync(
+      join(dir, '.env'),
+      '# a comment\nPORT=9000\nHOST=127.0.0.1\nFEED_TITLE="Cổng TTĐT"\n',
+    );
+    const env: Record<string, string | undefined> = { PORT: '8080', HOST: '' };
+    expect(loadDotEnv(env, dir)).toBe(join(dir, '.env'));
+    expect(env).toEqual({ PORT: '8080', HOST: '127.0.0.1', FEED_TITLE: 'Cổng TTĐT' });
+
+    writeFileSync(join(dir, 'other.env'), 'PORT=9001\n');
+    const named: Record<string, string | undefined> = { ENV_FILE: 'other.env' };
+    expect(loadDotEnv(named, dir)).toBe(join(dir, 'other.env'));
+    expect(named['PORT']).toBe('9001');
+    expect(() => loadDotEnv({ ENV_FILE: 'missing.env' }, dir)).toThrow(/ENV_FILE: no file at/);
+    expect(loadDotEnv({}, mkdtempSync(join(tmpdir(), 'no-dotenv-')))).toBeUndefined();
   });
 });

@@ -28,7 +28,7 @@ import type { ServerLimits } from './http-server.js';
 import type { ReadinessCheck } from './app.js';
 import { createAuthenticator } from './auth.js';
 import type { Authenticator } from './auth.js';
-import { loadConfig } from './config.js';
+import { Environment, environmentOrExit, loadConfig } from './config.js';
 import type { ServiceConfig } from './config.js';
 import { listen, shutdown, shutdownOnSignals } from './lifecycle.js';
 import type { Closeable } from './lifecycle.js';
@@ -352,6 +352,7 @@ export const runProcess = async (
     readonly resources?: readonly Closeable[];
   },
 ): Promise<{ readonly url: string }> => {
+  environmentOrExit([Environment]); // .env read, every variable checked (again, if a main did)
   let config: ServiceConfig;
   try {
     config = loadConfig(process.env, defaults);

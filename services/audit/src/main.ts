@@ -5,10 +5,11 @@
  */
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
 import type { Publisher } from '@newsroom/messaging';
-import { runProcess } from '@newsroom/service-kit';
-import { auditConfigOrExit } from './config.js';
+import { Environment, environmentOrExit, runProcess } from '@newsroom/service-kit';
+import { AuditEnvironment, auditConfigOrExit } from './config.js';
 import { auditService } from './routes.js';
 
+environmentOrExit([Environment, AuditEnvironment]);
 const config = auditConfigOrExit(process.env);
 const publisher: Publisher | undefined =
   config.publicTopic === undefined

@@ -8,6 +8,7 @@ import { DEMO_USAGE, demoCommand } from './commands/demo.js';
 import { EXIT } from './commands/io.js';
 import { REPLAY_USAGE, replayCommand } from './commands/replay.js';
 import { TOKEN_USAGE, tokenCommand } from './commands/token.js';
+import { loadDotEnv } from '@newsroom/service-kit';
 
 const usage = `usage:
 ${TOKEN_USAGE}
@@ -17,6 +18,12 @@ ${DEMO_USAGE}`;
 
 export const run = async (argv: readonly string[]): Promise<number> => {
   const [command, ...rest] = argv;
+  try {
+    loadDotEnv(); // JWT_SECRET and the rest as the instance started from this folder has them
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return EXIT.usage;
+  }
   try {
     switch (command) {
       case 'token':

@@ -5,12 +5,13 @@
  * and tree heads).
  */
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
-import { runProcess } from '@newsroom/service-kit';
-import { syndicationConfigOrExit } from '@newsroom/syndication';
-import { auditConfigOrExit } from '@newsroom/audit';
+import { Environment, environmentOrExit, runProcess } from '@newsroom/service-kit';
+import { SyndicationEnvironment, syndicationConfigOrExit } from '@newsroom/syndication';
+import { AuditEnvironment, auditConfigOrExit } from '@newsroom/audit';
 import { banner } from './home.js';
 import { allServices } from './index.js';
 
+environmentOrExit([Environment, SyndicationEnvironment, AuditEnvironment]);
 const syndication = syndicationConfigOrExit(process.env);
 const audit = auditConfigOrExit(process.env);
 const publisher =

@@ -5,10 +5,11 @@
  */
 import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
-import { runProcess } from '@newsroom/service-kit';
+import { Environment, environmentOrExit, runProcess } from '@newsroom/service-kit';
 import { Registry } from 'prom-client';
 import { relayService } from './service.js';
 
+environmentOrExit([Environment]);
 const topic = process.env['ARTICLE_EVENTS_TOPIC'] || ARTICLE_EVENTS_TOPIC;
 if (!/^[a-zA-Z0-9._-]{1,249}$/.test(topic)) {
   console.error(

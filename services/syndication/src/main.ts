@@ -5,10 +5,11 @@
  */
 import { createPublisher, kafkaFromEnv } from '@newsroom/messaging';
 import type { Publisher } from '@newsroom/messaging';
-import { runProcess } from '@newsroom/service-kit';
-import { syndicationConfigOrExit } from './config.js';
+import { Environment, environmentOrExit, runProcess } from '@newsroom/service-kit';
+import { SyndicationEnvironment, syndicationConfigOrExit } from './config.js';
 import { syndicationService } from './routes.js';
 
+environmentOrExit([Environment, SyndicationEnvironment]);
 const config = syndicationConfigOrExit(process.env);
 const publisher: Publisher | undefined =
   config.publicTopic === undefined
