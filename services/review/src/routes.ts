@@ -4,18 +4,21 @@
  * review queue (`GET /v1/reviews`), a read model kept by a processor from article events.
  */
 import { articleCommandService } from '@newsroom/service-kit';
-import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
+import type { ArticleRouteTable, ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
 import { reviewQueueProcessor, reviewQueueRouter } from './review-queue/index.js';
 
 export const REVIEWS = '/v1/reviews';
 
+/** Each command's path under REVIEWS (the CLI sends them by these too). */
+export const REVIEW_COMMANDS: ArticleRouteTable = [
+  ['/:articleId/assign', 'AssignReviewer'],
+  ['/:articleId/request-changes', 'RequestChanges'],
+  ['/:articleId/approve', 'ApproveArticle'],
+  ['/:articleId/reject', 'RejectArticle'],
+];
+
 export const reviewService = (deps: ServiceDeps): ServiceDefinition => {
-  const commands = articleCommandService('review', REVIEWS, deps, [
-    ['/:articleId/assign', 'AssignReviewer'],
-    ['/:articleId/request-changes', 'RequestChanges'],
-    ['/:articleId/approve', 'ApproveArticle'],
-    ['/:articleId/reject', 'RejectArticle'],
-  ]);
+  const commands = articleCommandService('review', REVIEWS, deps, REVIEW_COMMANDS);
   const schema = deps.readModelSchema('review');
   return {
     ...commands,

@@ -19,9 +19,11 @@ import {
 } from '@newsroom/audit';
 import { fieldErrorsOf } from '@newsroom/contracts';
 import { parseVerifierKey } from '@newsroom/event-store';
+import { AUDIT_ONLINE_USAGE, auditExportCommand, auditVerifyCommand } from './audit-online.js';
 import { EXIT, show, stdio } from './io.js';
 
-export const AUDIT_USAGE = `  newsroom audit verify-export <file> --public-key <key> [--json]
+export const AUDIT_USAGE = `${AUDIT_ONLINE_USAGE}
+  newsroom audit verify-export <file> --public-key <key> [--json]
   newsroom audit verify-consistency <kept-head> <later-head> --public-key <key>
       [--proof <file> | --url <audit service url> [--token <token>]] [--json]
       (no proof is needed from a head of size 0 or between heads of one size)`;
@@ -171,6 +173,10 @@ export const auditCommand = async (args: readonly string[]): Promise<number> => 
       return verifyExportCommand(rest);
     case 'verify-consistency':
       return verifyConsistencyCommand(rest);
+    case 'verify':
+      return auditVerifyCommand(rest);
+    case 'export':
+      return auditExportCommand(rest);
     default:
       return fail(sub === undefined || sub === '--help' ? '' : `no audit command ${sub}`);
   }

@@ -10,9 +10,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEVELOPMENT_JWT_SECRET, issueDevelopmentToken } from '@newsroom/service-kit';
-import type { CallerRole } from '@newsroom/service-kit';
 import { EXIT, show, stdio } from './io.js';
+import { baseUrl, instance, InstanceRefused } from './instance.js';
+import type { Instance, Person } from './instance.js';
 
 export const DEMO_USAGE = `  newsroom demo [--url http://127.0.0.1:8080] [--json]   (JWT_SECRET: the instance's, if set)`;
 
@@ -21,19 +21,12 @@ const FIXTURE = new URL(
   import.meta.url,
 );
 
-interface Person {
-  readonly role: CallerRole;
-  readonly sub: string;
-}
 const reporter: Person = { role: 'reporter', sub: 'hoang.tung' };
 const editorA: Person = { role: 'editor', sub: 'editor.a' };
 const editorB: Person = { role: 'editor', sub: 'editor.b' };
 const publisher: Person = { role: 'publisher', sub: 'publisher.p' };
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A step the instance refused or never showed, with what it answered. */
-class StepFailed extends Error {}
 
 /** The fixture's texts as a draft's content, untouched. */
 const seedContent = () => {
@@ -48,59 +41,15 @@ const seedContent = () => {
   };
 };
 
-const client = (base: string, secret: string) => {
-  const tokens = new Map<string, Promise<string>>();
-  const tokenOf = (p: Person) => {
-    let token = tokens.get(p.sub);
-    if (token === undefined) {
-      token = issueDevelopmentToken(secret, { id: p.sub, role: p.role }, { expiresIn: '1h' });
-      tokens.set(p.sub, token);
-    }
-    return token;
-  };
-  const request = async (path: string, as?: Person, body?: unknown) => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (as !== undefined) headers['authorization'] = `Bearer ${await tokenOf(as)}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${base}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: Json = text;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON: kept as text for the message
-    }
-    return { status: response.status, body: parsed };
-  };
-  return {
-    request,
-    /** A command; anything but 2xx fails the step with the instance's problem. */
-    command: async (what: string, path: string, as: Person, body: unknown = {}) => {
-      const reply = await request(path, as, body);
-      if (reply.status >= 300) {
-        const detail = typeof reply.body === 'object' ? JSON.stringify(reply.body) : reply.body;
-        throw new StepFailed(`${what}: HTTP ${reply.status} from POST ${path}: ${detail}`);
-      }
-      return reply.body as Json;
-    },
-  };
-};
-
 /** Polls the public read model until the article's `version` is there (it is eventual). */
-const publicVersion = async (
-  http: ReturnType<typeof client>,
-  articleId: string,
-  version: number,
-) => {
+const publicVersion = async (http: Instance, articleId: string, version: number) => {
   for (const deadline = Date.now() + 30_000; ;) {
     const reply = await http.request(`/v1/feeds/articles/${articleId}`);
     if (reply.status === 200 && reply.body?.version === version) return reply.body as Json;
     if (Date.now() > deadline) {
-      throw new StepFailed(`version ${version} was not public after 30 s (last: ${reply.status})`);
+      throw new InstanceRefused(
+        `version ${version} was not public after 30 s (last: ${reply.status})`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -113,11 +62,8 @@ export const demoCommand = async (args: readonly string[]): Promise<number> => {
     strict: true,
   });
   const o = stdio(values.json === true);
-  const base = (values.url ?? process.env['NEWSROOM_URL'] ?? 'http://127.0.0.1:8080').replace(
-    /\/$/,
-    '',
-  );
-  const http = client(base, process.env['JWT_SECRET'] ?? DEVELOPMENT_JWT_SECRET);
+  const base = baseUrl(values.url);
+  const http = instance(base);
   const step = (text: string) => {
     if (!o.json) o.out(`✓ ${text}`);
   };
@@ -170,7 +116,7 @@ export const demoCommand = async (args: readonly string[]): Promise<number> => {
     const v2 = await publicVersion(http, articleId, 2);
     const text = JSON.stringify(v2.content);
     if (!text.includes('Đại hội XIII') || text.includes('Đại hội VIII')) {
-      throw new StepFailed('version 2 is public but does not read "Đại hội XIII"');
+      throw new InstanceRefused('version 2 is public but does not read "Đại hội XIII"');
     }
     step(`version 2 is public with the notice: ${notice}`);
 
@@ -193,11 +139,9 @@ export const demoCommand = async (args: readonly string[]): Promise<number> => {
     ]);
     return EXIT.ok;
   } catch (error) {
-    const unreachable = error instanceof TypeError && error.message === 'fetch failed';
-    if (!(error instanceof StepFailed) && !unreachable) throw error;
-    const why = unreachable ? `cannot reach ${base}: is it running (npm start)?` : error.message;
-    if (o.json) o.out(JSON.stringify({ ok: false, articleId, error: why }));
-    else o.err(`✗ ${why}`);
+    if (!(error instanceof InstanceRefused)) throw error;
+    if (o.json) o.out(JSON.stringify({ ok: false, articleId, error: error.message }));
+    else o.err(`✗ ${error.message}`);
     return EXIT.failed;
   }
 };
