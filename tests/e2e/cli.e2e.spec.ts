@@ -21,6 +21,9 @@ const cli = new URL('../../services/cli/bin/newsroom.js', import.meta.url).pathn
 const dir = mkdtempSync(join(tmpdir(), 'newsroom-cli-'));
 const fixture = new URL('../fixtures/haiphong-portal-2019-04-08.json', import.meta.url).pathname;
 
+const publish = (id: string, data: string) =>
+  ['send', 'PublishArticle', id, '--as', 'publisher:publisher.p', '--data', data] as const;
+
 describe('the newsroom CLI against a running instance', () => {
   const sys = useTestSystem('pglite');
   /** The CLI, told where the instance is (but for the offline verification, which needs none). */
@@ -92,15 +95,7 @@ describe('the newsroom CLI against a running instance', () => {
       new RegExp(`^ApproveArticle: HTTP 200, article ${id} at revision 2 \\(Approved\\)`),
     );
 
-    const refused = await newsroom(
-      'send',
-      'PublishArticle',
-      id,
-      '--as',
-      'publisher:publisher.p',
-      '--data',
-      '{"mode":"whenever"}',
-    );
+    const refused = await newsroom(...publish(id, '{"mode":"whenever"}'));
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/PublishArticle refused: HTTP 400: .*data\.mode/);
     for (const usage of [
@@ -112,32 +107,17 @@ describe('the newsroom CLI against a running instance', () => {
       expect(usage.code, usage.stderr).toBe(2);
     }
 
-    // The live stream, tailed while the article is published.
+    // The live stream, tailed from its start (nothing was published before): it shows the
+    // publication, whenever it attached.
     const tail = spawn(process.execPath, [
       cli,
-      'tail',
-      'stream',
-      '--types',
-      'article.published',
-      '--max',
-      '1',
-      '--json',
-      '--url',
-      sys.url,
+      ...['tail', 'stream', '--types', 'article.published', '--last-event-id', '0'],
+      ...['--max', '1', '--json', '--url', sys.url],
     ]);
     let streamed = '';
     tail.stdout.on('data', (chunk: Buffer) => (streamed += chunk.toString('utf8')));
     const tailed = new Promise<number | null>((resolve) => tail.once('exit', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // attached before the publication
-    await json(
-      'send',
-      'PublishArticle',
-      id,
-      '--as',
-      'publisher:publisher.p',
-      '--data',
-      '{"mode":"now"}',
-    );
+    await json(...publish(id, '{"mode":"now"}'));
     expect(await tailed).toBe(0);
     const frame = JSON.parse(streamed.trim()) as Json;
     expect(frame).toMatchObject({

@@ -7,10 +7,8 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { EXIT, show, stdio } from './io.js';
-import type { Output } from './io.js';
-import { baseUrl, instance, InstanceRefused, personOf } from './instance.js';
+import { EXIT, show } from './io.js';
+import { InstanceRefused, onlineCommand } from './instance.js';
 import { progressBar } from './progress.js';
 
 const ONLINE = '[--as auditor:<id> | --token <jwt>] [--url <instance>] [--json]';
@@ -19,72 +17,46 @@ export const AUDIT_ONLINE_USAGE = `  newsroom audit verify [--article <id>] ${ON
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const parse = (args: readonly string[]) =>
-  parseArgs({
-    args: [...args],
-    options: {
-      article: { type: 'string' },
-      out: { type: 'string' },
-      'from-position': { type: 'string' },
-      as: { type: 'string' },
-      token: { type: 'string' },
-      url: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  });
-
-type Values = ReturnType<typeof parse>['values'];
-
-const withAuditor = async (
-  args: readonly string[],
-  run: (o: Output, values: Values, http: ReturnType<typeof instance>, as: Json) => Promise<number>,
-): Promise<number> => {
-  const { values } = parse(args);
-  const o = stdio(values.json === true);
-  const as = values.token ?? personOf(values.as ?? 'auditor:cli');
-  if (typeof as === 'string' && values.token === undefined) {
-    o.err(`${as}\nusage:\n${AUDIT_ONLINE_USAGE}`);
-    return EXIT.usage;
-  }
-  try {
-    return await run(o, values, instance(baseUrl(values.url)), as);
-  } catch (error) {
-    if (!(error instanceof InstanceRefused)) throw error;
-    o.err(error.message);
-    return EXIT.failed;
-  }
-};
+const OPTIONS = {
+  article: { type: 'string' },
+  out: { type: 'string' },
+  'from-position': { type: 'string' },
+} as const;
 
 export const auditVerifyCommand = (args: readonly string[]) =>
-  withAuditor(args, async (o, values, http, as) => {
-    const query =
-      values.article === undefined ? '' : `?articleId=${encodeURIComponent(values.article)}`;
-    const reply = await http.request(`/v1/audit/verify${query}`, as);
-    if (reply.status !== 200 && reply.status !== 409) {
-      throw new InstanceRefused(http.problemOf('verify', `GET /v1/audit/verify${query}`, reply));
-    }
-    const report = reply.body as Json;
-    show(o, report, () =>
-      report.ok
-        ? [
-            `ok: ${report.events ?? '?'} events verified${report.treeHeads === undefined ? '' : `, ${report.treeHeads} tree heads`}`,
-          ]
-        : [`FAILED: ${JSON.stringify(report.violation ?? report)}`],
-    );
-    return report.ok ? EXIT.ok : EXIT.failed;
-  });
+  onlineCommand(
+    args,
+    OPTIONS,
+    AUDIT_ONLINE_USAGE,
+    'auditor:cli',
+    async ({ o, values, http, as }) => {
+      const query =
+        values.article === undefined ? '' : `?articleId=${encodeURIComponent(values.article)}`;
+      const reply = await http.request(`/v1/audit/verify${query}`, as);
+      if (reply.status !== 200 && reply.status !== 409) {
+        throw new InstanceRefused(http.problemOf('verify', `GET /v1/audit/verify${query}`, reply));
+      }
+      const report = reply.body as Json;
+      show(o, report, () =>
+        report.ok
+          ? [
+              `ok: ${report.events ?? '?'} events verified${report.treeHeads === undefined ? '' : `, ${report.treeHeads} tree heads`}`,
+            ]
+          : [`FAILED: ${JSON.stringify(report.violation ?? report)}`],
+      );
+      return report.ok ? EXIT.ok : EXIT.failed;
+    },
+  );
 
 export const auditExportCommand = (args: readonly string[]) =>
-  withAuditor(args, async (o, values, http, as) => {
-    if (values.out === undefined) {
-      o.err(`--out <file>: where to save the export\nusage:\n${AUDIT_ONLINE_USAGE}`);
-      return EXIT.usage;
-    }
+  onlineCommand(args, OPTIONS, AUDIT_ONLINE_USAGE, 'auditor:cli', async (c) => {
+    const { o, values, http, as } = c;
+    const out = values.out;
+    if (typeof out !== 'string') return c.usageError('--out <file>: where to save the export');
     // The latest head's size (its checkpoint's second line) as the bar's end: about the log.
     const latest = await http.request('/v1/audit/tree-heads/latest', as);
     const expected = latest.status === 200 ? Number(String(latest.body).split('\n')[1]) || 0 : 0;
-    const from = values['from-position'];
+    const from = values['from-position'] as string | undefined;
     const path = `/v1/audit/export${from === undefined ? '' : `?fromPosition=${encodeURIComponent(from)}`}`;
     const response = await fetch(`${http.base}${path}`, {
       headers: {
@@ -99,7 +71,7 @@ export const auditExportCommand = (args: readonly string[]) =>
         `export: HTTP ${response.status} from GET ${path}: ${await response.text()}`,
       );
     }
-    const out = createWriteStream(values.out);
+    const file = createWriteStream(out);
     const bar = progressBar('export');
     // Lines counted as they pass, in a byte view (latin1): a line's kind is its first member.
     let [events, bytes, partial, last] = [0, 0, '', ''];
@@ -110,15 +82,15 @@ export const auditExportCommand = (args: readonly string[]) =>
       last = lines.at(-1) ?? last;
       bytes += chunk.length;
       bar.update(events, Math.max(expected, events));
-      if (!out.write(chunk)) await once(out, 'drain');
+      if (!file.write(chunk)) await once(file, 'drain');
     }
     await new Promise<void>((resolve, reject) =>
-      out.end((e?: Error | null) => (e ? reject(e) : resolve())),
+      file.end((e?: Error | null) => (e ? reject(e) : resolve())),
     );
     bar.finish();
     const end = JSON.parse(Buffer.from(partial || last, 'latin1').toString('utf8') || '{}') as Json;
-    show(o, { ok: true, file: values.out, bytes, events, end }, () => [
-      `saved ${events} events (${(bytes / 2 ** 20).toFixed(1)} MB) to ${values.out}: check it with newsroom audit verify-export ${values.out} --public-key <key>`,
+    show(o, { ok: true, file: out, bytes, events, end }, () => [
+      `saved ${events} events (${(bytes / 2 ** 20).toFixed(1)} MB) to ${out}: check it with newsroom audit verify-export ${out} --public-key <key>`,
     ]);
     return EXIT.ok;
   });

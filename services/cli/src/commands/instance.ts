@@ -4,9 +4,13 @@
  * minted as development tokens for `--as <role>:<id>` with JWT_SECRET (or the development
  * secret the instance uses when none is set).
  */
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { actorIdProblem } from '@newsroom/contracts';
 import { DEVELOPMENT_JWT_SECRET, ROLES, issueDevelopmentToken } from '@newsroom/service-kit';
 import type { CallerRole } from '@newsroom/service-kit';
+import { EXIT, stdio } from './io.js';
+import type { Output } from './io.js';
 
 export interface Person {
   readonly role: CallerRole;
@@ -106,3 +110,64 @@ export const instance = (base: string, secret = process.env['JWT_SECRET']) => {
 };
 
 export type Instance = ReturnType<typeof instance>;
+
+/** The options every online command takes, as its usage says them. */
+export const ONLINE_USAGE = '[--as <role>:<id> | --token <jwt>] [--url <instance>] [--json]';
+
+export const ONLINE_OPTIONS = {
+  as: { type: 'string' },
+  token: { type: 'string' },
+  url: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * An online command: its arguments parsed (ONLINE_OPTIONS and its own), who sends (`--token`,
+ * else `--as`, else `defaultAs`; none is a usage error), then `run` against the instance. What
+ * the instance refuses (InstanceRefused) is printed and exits 1; a usage error exits 2.
+ */
+export const onlineCommand = async (
+  args: readonly string[],
+  options: Options,
+  usage: string,
+  defaultAs: string | undefined,
+  run: (c: {
+    readonly o: Output;
+    readonly values: Record<string, string | boolean | undefined>;
+    readonly positionals: string[];
+    readonly http: Instance;
+    readonly as: Person | string;
+    readonly usageError: (why: string) => number;
+  }) => Promise<number>,
+): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { ...ONLINE_OPTIONS, ...options },
+    allowPositionals: true,
+    strict: true,
+  }) as { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  const o = stdio(values.json === true);
+  const usageError = (why: string) => {
+    o.err(`${why}\nusage:\n${usage}`);
+    return EXIT.usage;
+  };
+  const token = values.token;
+  const named = typeof values.as === 'string' ? values.as : defaultAs;
+  const as =
+    typeof token === 'string'
+      ? token
+      : named === undefined
+        ? 'say who sends it: --as <role>:<id> or --token'
+        : personOf(named);
+  if (typeof as === 'string' && typeof token !== 'string') return usageError(as);
+  try {
+    const http = instance(baseUrl(typeof values.url === 'string' ? values.url : undefined));
+    return await run({ o, values, positionals, http, as, usageError });
+  } catch (error) {
+    if (!(error instanceof InstanceRefused)) throw error;
+    o.err(error.message);
+    return EXIT.failed;
+  }
+};
