@@ -10,12 +10,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AuditConfig } from '@newsroom/audit';
 import { allServices } from '@newsroom/platform';
 import type { SystemOptions } from '@newsroom/platform';
-import {
-  createAuthenticator,
-  openEventStore,
-  readModelSchemas,
-  startSystem,
-} from '@newsroom/service-kit';
+import { openEventStore, serviceDeps, startSystem } from '@newsroom/service-kit';
 import type { Role, ServiceDeps } from '@newsroom/service-kit';
 import type { PostgresEventStore } from '@newsroom/event-store';
 import { Registry } from 'prom-client';
@@ -90,12 +85,13 @@ export const startTestSystem = async (
       ? await openEventStore({ databaseUrl: databaseUrl(), dataDir: '' }, { schema })
       : await openEventStore({ databaseUrl: undefined, dataDir: 'memory://' });
   const secret = randomBytes(32).toString('hex');
+  // As a process makes them (its appends timed into /metrics), with the test's clock.
   const deps: ServiceDeps = {
-    store: opened.store,
-    sql: opened.sql,
-    readModelSchema: readModelSchemas(schema),
-    authenticator: createAuthenticator({ kind: 'hs256', secret }),
-    registry: new Registry(),
+    ...serviceDeps(
+      { schemaPrefix: schema, auth: { kind: 'hs256', secret } },
+      opened,
+      new Registry(),
+    ),
     ...(clock === undefined ? {} : { clock }),
   };
   const system = await startSystem(

@@ -356,6 +356,15 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
   });
 
   it('serves /healthz, /readyz and /metrics', async () => {
+    // One command of each outcome that /metrics counts here.
+    const id = randomUUID();
+    const created = await sys.post('/v1/drafts', reporter, {
+      articleId: id,
+      data: { content: seedContent() },
+    });
+    expect(created.status).toBe(201);
+    expect((await sys.post('/v1/drafts', reporter, { data: {} })).status).toBe(400);
+    expect((await sys.post(`/v1/reviews/${id}/approve`, editor, {})).status).toBe(409);
     expect((await sys.request('GET', '/healthz')).status).toBe(200);
     const ready = await sys.request('GET', '/readyz');
     expect(ready.status).toBe(200);
@@ -384,5 +393,23 @@ describe.each(STORE_KINDS)('command API answers on %s', (kind) => {
       count('event_store_appends_total'),
     );
     expect(count('event_store_largest_append_batch')).toBeGreaterThanOrEqual(1);
+    // Commands by type and outcome, and each append's latency.
+    const labelled = (name: string, labels: string) =>
+      Number(
+        new RegExp(`^${name}\\{${labels}\\} (\\d+)$`, 'm').exec(metrics.text)?.[1] ?? Number.NaN,
+      );
+    expect(labelled('commands_total', 'command="CreateDraft",outcome="accepted"')).toBeGreaterThan(
+      0,
+    );
+    expect(labelled('commands_total', 'command="CreateDraft",outcome="invalid"')).toBeGreaterThan(
+      0,
+    );
+    expect(
+      labelled('commands_total', 'command="ApproveArticle",outcome="rejected"'),
+    ).toBeGreaterThan(0);
+    expect(labelled('event_store_append_seconds_count', 'outcome="written"')).toBeGreaterThan(0);
+    expect(metrics.text).toMatch(
+      /^event_store_append_seconds_bucket\{le="0\.005",outcome="written"\} \d+$/m,
+    );
   });
 });

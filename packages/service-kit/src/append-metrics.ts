@@ -1,10 +1,13 @@
 /**
- * The store's group commit in /metrics: how many transactions its appends took and how many
- * appends went in them (their ratio is the coalescing under load), read at each scrape.
+ * The store's appends in /metrics: each append's latency as this process waited for it
+ * (`event_store_append_seconds`, by outcome), and the group commit: how many transactions its
+ * appends took and how many appends went in them (their ratio is the coalescing under load),
+ * read at each scrape. And every command by type and outcome (`commands_total`).
  */
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { PostgresEventStore } from '@newsroom/event-store';
+import type { CommandOutcome } from './http-commands.js';
 
 export const registerAppendMetrics = (
   store: Pick<PostgresEventStore, 'groupCommitStats'>,
@@ -40,4 +43,45 @@ export const registerAppendMetrics = (
       this.set(store.groupCommitStats().largestBatch);
     },
   });
+};
+
+/** The store, its appends timed into `event_store_append_seconds` (written or refused). */
+export const timedAppends = <S extends Pick<PostgresEventStore, 'appendToStream'>>(
+  store: S,
+  registry: Registry,
+): S => {
+  const histogram =
+    (registry.getSingleMetric('event_store_append_seconds') as Histogram<'outcome'> | undefined) ??
+    new Histogram({
+      name: 'event_store_append_seconds',
+      help: 'How long each append took, queue and transaction included, by outcome',
+      labelNames: ['outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+  const append: PostgresEventStore['appendToStream'] = async (...args) => {
+    const done = histogram.startTimer();
+    try {
+      const written = await store.appendToStream(...args);
+      done({ outcome: 'written' });
+      return written;
+    } catch (error) {
+      done({ outcome: 'refused' });
+      throw error;
+    }
+  };
+  return { ...store, appendToStream: append };
+};
+
+/** Counts each command by type and outcome into `commands_total`. */
+export const commandCounter = (registry: Registry) => {
+  const counter =
+    (registry.getSingleMetric('commands_total') as Counter<'command' | 'outcome'> | undefined) ??
+    new Counter({
+      name: 'commands_total',
+      help: 'Commands by type and outcome (accepted, replayed, invalid, rejected, conflict, busy, failed)',
+      labelNames: ['command', 'outcome'] as const,
+      registers: [registry],
+    });
+  return (command: string, outcome: CommandOutcome): void => counter.inc({ command, outcome });
 };

@@ -32,6 +32,7 @@ import type { ArticleRead } from './article-stream.js';
 import { StreamQueue } from './stream-queue.js';
 import type { CommandAccepted, CommandSpec } from './command-handler.js';
 import { etagOf, failureProblem, mountCommand } from './http-commands.js';
+import { commandCounter } from './append-metrics.js';
 import { problem, sendProblem } from './problem.js';
 import { sendInvalidQuery } from './read-model.js';
 import type { ServiceDeps, ServiceDefinition } from './runtime.js';
@@ -85,6 +86,7 @@ export interface ArticleRouteOptions {
     full: boolean,
   ) => unknown;
   readonly clock?: () => Date;
+  readonly observe?: CommandHttp<ArticleRejection>['observe'];
 }
 
 /** Mounts `POST <path>` for one command type; the decider enforces role and state. */
@@ -99,7 +101,11 @@ export const mountArticleCommand = (
   mountCommand(
     router,
     path,
-    { ...articleHttp, ...(options.clock === undefined ? {} : { clock: options.clock }) },
+    {
+      ...articleHttp,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.observe === undefined ? {} : { observe: options.observe }),
+    },
     {
       spec: articleSpec(options.store),
       commandType: type,
@@ -235,6 +241,7 @@ export const articleCommandService = (
     store: deps.store,
     present: presentAccepted,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    ...(deps.registry === undefined ? {} : { observe: commandCounter(deps.registry) }),
   };
   for (const [path, type, flags] of table) {
     mountArticleCommand(router, path, type, {

@@ -50,11 +50,38 @@ export interface CommandRoute<Body, Command, Event extends TypedEvent, State, Re
   ) => unknown;
 }
 
+/** How a command ended, as /metrics counts it. */
+export type CommandOutcome =
+  'accepted' | 'replayed' | 'invalid' | 'rejected' | 'conflict' | 'busy' | 'failed';
+
 export interface CommandHttp<Rejection> {
   readonly formatErrors: FormatErrors;
   readonly rejectionProblem: (rejection: Rejection) => Problem;
   readonly clock?: () => Date;
+  /** Told how each command ended (commands_total). */
+  readonly observe?: (commandType: string, outcome: CommandOutcome) => void;
 }
+
+/** The outcome a handler's failure counts as. */
+const outcomeOf = (tag: CommandFailure<unknown>['tag']): CommandOutcome => {
+  switch (tag) {
+    case 'Rejected':
+      return 'rejected';
+    case 'StaleRevision':
+    case 'CommandIdReused':
+    case 'ConcurrencyExhausted':
+      return 'conflict';
+    case 'Busy':
+      return 'busy';
+    case 'Unwritable':
+    case 'CorruptStream':
+      return 'failed';
+    default: {
+      const unreachable: never = tag;
+      return unreachable;
+    }
+  }
+};
 
 const ETAG = /^\s*"(\d{1,15})"\s*$/;
 
@@ -166,6 +193,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     if (E.isLeft(ifMatch)) return sendProblem(res, ifMatch.left);
     const decoded = route.body.decode(req.body ?? {});
     if (E.isLeft(decoded)) {
+      http.observe?.(route.commandType, 'invalid');
       return sendProblem(
         res,
         problem(400, 'Invalid Command', 'the request body does not match the command', {
@@ -203,6 +231,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
     });
     if (E.isLeft(result)) {
       const failure = result.left;
+      http.observe?.(route.commandType, outcomeOf(failure.tag));
       if (failure.tag === 'Busy') res.setHeader('Retry-After', '1');
       if (failure.tag === 'StaleRevision' && failure.current >= 0n) {
         res.setHeader('ETag', etagOf(failure.current));
@@ -210,6 +239,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
       return sendProblem(res, failureProblem(failure, http.rejectionProblem));
     }
     const accepted = result.right;
+    http.observe?.(route.commandType, accepted.replayed ? 'replayed' : 'accepted');
     res.setHeader('ETag', etagOf(accepted.revision));
     const created = route.creates !== undefined && !accepted.replayed;
     if (route.creates !== undefined) res.setHeader('Location', route.creates(streamId));

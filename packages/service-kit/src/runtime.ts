@@ -12,7 +12,7 @@ import type { Express, Router } from 'express';
 import { createPostgresEventStore, pgDriver, pgliteDriver } from '@newsroom/event-store';
 import type { PostgresEventStore, SqlDriver } from '@newsroom/event-store';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { registerAppendMetrics } from './append-metrics.js';
+import { registerAppendMetrics, timedAppends } from './append-metrics.js';
 import { startProcessor, storeDeadLetters, storeSource } from '@newsroom/processing';
 import type {
   DeadLetterSink,
@@ -335,7 +335,7 @@ export const serviceDeps = (
   opened: Pick<OpenedStore, 'store' | 'sql'>,
   registry: Registry,
 ): ServiceDeps => ({
-  store: opened.store,
+  store: timedAppends(opened.store, registry),
   sql: opened.sql,
   readModelSchema: readModelSchemas(config.schemaPrefix),
   authenticator: createAuthenticator(config.auth),
