@@ -382,14 +382,17 @@ const ProblemDetails = obj(
   true,
 );
 
-const EventMetadata = obj({
-  actor: RecordedActor,
-  commandId: uuid,
-  commandType: oneOf(COMMAND_TYPES),
-  correlationId: pattern('identifier'),
-  causationId: pattern('identifier'),
-  occurredAt: iso,
-});
+const EventMetadata = obj(
+  {
+    actor: RecordedActor,
+    commandId: uuid,
+    commandType: oneOf(COMMAND_TYPES),
+    correlationId: pattern('identifier'),
+    causationId: pattern('identifier'),
+    occurredAt: iso,
+  },
+  { traceparent: pattern('traceparent') },
+);
 
 /**
  * The shape of every codec @newsroom/contracts exports, by export name (`RecordedNotes.Note`
@@ -440,6 +443,7 @@ export const codecShapes: Readonly<Record<string, Shape>> = {
   ...events,
   ArticleEvent,
   EventMetadata,
+  TraceParent: pattern('traceparent'),
   // messages.ts
   ArticleEventMessage: obj({
     schema: lit('newsroom.article-event.v1'),
@@ -866,7 +870,9 @@ const buildPatternArb = (kind: PatternKind): fc.Arbitrary<string> => {
     case 'sha256':
       return fc.stringMatching(/^[0-9a-f]{64}$/);
     case 'traceparent':
-      return fc.stringMatching(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
+      return fc
+        .stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+        .filter((s) => !/^00-0{32}-|-0{16}-/.test(s));
   }
 };
 
@@ -934,7 +940,15 @@ const INVALID_PATTERNS: Readonly<Record<PatternKind, readonly string[]>> = {
   recordedActorId: ['', ' ', '   ', '\t', '\u00a0', '\u3000'],
   decimal: ['', '-1', '01', '1.0', '1e3', ' 1', '0x10', '1'.repeat(21)],
   sha256: ['', '0'.repeat(63), '0'.repeat(65), 'A'.repeat(64), 'g'.repeat(64)],
-  traceparent: ['', '00-00', `00-${'0'.repeat(32)}-${'0'.repeat(16)}-0`, 'not a trace'],
+  traceparent: [
+    '',
+    '00-00',
+    `00-${'0'.repeat(32)}-${'0'.repeat(16)}-0`,
+    `00-${'0'.repeat(32)}-${'1'.repeat(16)}-01`,
+    `00-${'1'.repeat(32)}-${'0'.repeat(16)}-01`,
+    `ff-${'1'.repeat(32)}-${'1'.repeat(16)}-01`,
+    'not a trace',
+  ],
 };
 
 export const invalidPatternArb = (kind: PatternKind): fc.Arbitrary<string> =>

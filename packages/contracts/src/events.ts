@@ -11,7 +11,7 @@ import { RecordedActor, RecordedActorId } from './actor.js';
 import { RecordedContent as Content } from './content.js';
 import { RecordedNotes } from './commands.js';
 import { CommandType } from './rejections.js';
-import { Identifier, IsoDateTime, PositiveInt, Uuid } from './text.js';
+import { Identifier, IsoDateTime, patternText, PositiveInt, Uuid } from './text.js';
 
 /** Stored events are read with the record codecs: the rules they were written under, never
  *  tightened (a stricter command rule leaves every stored event readable). */
@@ -138,6 +138,18 @@ export const articleEventTypes: ReadonlyArray<ArticleEventType> = Object.keys(
 
 /** Stored beside each event. `causationId` is what caused it (the command id for events a
  *  command produced); `correlationId` ties together everything one request set off. */
+/**
+ * W3C trace context (https://www.w3.org/TR/trace-context/): version 00, a 16-byte trace id, an
+ * 8-byte parent id and the flags, lower-case hex.
+ */
+export const TraceParent = patternText(
+  'TraceParent',
+  /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/,
+  55,
+  'expected a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)',
+);
+export type TraceParent = t.TypeOf<typeof TraceParent>;
+
 export const EventMetadata = strict(
   {
     actor: RecordedActor,
@@ -149,7 +161,10 @@ export const EventMetadata = strict(
     causationId: Identifier,
     occurredAt: IsoDateTime,
   },
-  {},
+  {
+    /** The trace the command came in, its span the command's (added later: optional). */
+    traceparent: TraceParent,
+  },
   'EventMetadata',
 );
 export type EventMetadata = t.TypeOf<typeof EventMetadata>;

@@ -16,7 +16,7 @@ import type { Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { describeErrors } from './problem.js';
 import { strict } from './codec.js';
-import { ArticleEvent, EventMetadata } from './events.js';
+import { ArticleEvent, EventMetadata, TraceParent } from './events.js';
 import { IsoDateTime, patternText, Uuid } from './text.js';
 
 export const ARTICLE_EVENTS_TOPIC = 'newsroom.article-events.v1';
@@ -64,12 +64,7 @@ export const ArticleEventHeaders = strict(
   { 'event-id': Uuid, 'event-type': t.string },
   {
     /** W3C trace context, when the command that caused the event carried one. */
-    traceparent: patternText(
-      'TraceParent',
-      /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/,
-      55,
-      'expected a W3C traceparent',
-    ),
+    traceparent: TraceParent,
   },
   'ArticleEventHeaders',
 );

@@ -1,4 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import { TraceParent } from '@newsroom/contracts';
 import express from 'express';
 import type {
   ErrorRequestHandler,
@@ -36,6 +38,21 @@ const correlationIds = new WeakMap<Request, string>();
 
 /** The correlation id of a request: the caller's `X-Correlation-Id` when sane, else a new uuid. */
 export const correlationIdOf = (req: Request): string => correlationIds.get(req) ?? randomUUID();
+
+const traceparents = new WeakMap<Request, string>();
+
+/**
+ * The request's W3C trace context as this service continues it: the caller's trace id and
+ * flags, a span id of its own (https://www.w3.org/TR/trace-context/#mutating-the-traceparent-field);
+ * undefined when the caller sent none, or one that is not valid (ignored, as the spec says).
+ */
+export const traceparentOf = (req: Request): string | undefined => traceparents.get(req);
+
+const continueTrace = (given: string | undefined): string | undefined => {
+  if (given === undefined || E.isLeft(TraceParent.decode(given))) return undefined;
+  const [version, traceId, , flags] = given.split('-');
+  return `${version}-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+};
 
 const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -153,6 +170,8 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
     correlationIds.set(req, id);
     res.setHeader('X-Correlation-Id', id);
+    const trace = continueTrace(req.header('traceparent')?.trim());
+    if (trace !== undefined) traceparents.set(req, trace);
     const end = durations.startTimer();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path;

@@ -84,6 +84,8 @@ export const commandMetadata = (input: {
   readonly correlationId: string;
   readonly causationId: string;
   readonly now: Date;
+  /** The W3C trace context the command came in (see app.ts), when it came in one. */
+  readonly traceparent?: string;
 }): CommandRequest<unknown>['metadata'] => ({
   actor: { id: input.actor.id, role: input.actor.role },
   commandId: input.commandId,
@@ -91,6 +93,7 @@ export const commandMetadata = (input: {
   correlationId: input.correlationId,
   causationId: input.causationId,
   occurredAt: input.now.toISOString(),
+  ...(input.traceparent === undefined ? {} : { traceparent: input.traceparent }),
 });
 
 /** Deterministic event ids from the command id: a retried command appends the same ids,

@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { callerOf } from './auth.js';
 import type { Caller } from './auth.js';
-import { correlationIdOf } from './app.js';
+import { correlationIdOf, traceparentOf } from './app.js';
 import { commandMetadata, eventIdFor, handleCommand } from './command-handler.js';
 import type {
   CommandAccepted,
@@ -226,6 +226,7 @@ export const mountCommand = <Body, Command, Event extends TypedEvent, State, Rej
         commandType: route.commandType,
         correlationId: correlationIdOf(req),
         causationId: commandId,
+        ...(traceparentOf(req) === undefined ? {} : { traceparent: traceparentOf(req)! }),
         now,
       }),
     });
