@@ -880,13 +880,20 @@ export function describeEventStoreContract(
       });
 
       it('catches a changed event_id or event_type column: the columns must be what the body hashed', async () => {
-        for (const [column, value, reason] of [
-          ['event_id', `'${randomUUID()}'`, /event_id column differs/],
-          ['event_type', `'Retracted'`, /event_type column differs/],
+        for (const [column, value, reason, type] of [
+          ['event_id', `'${randomUUID()}'`, /event_id column differs/, 'Tested'],
+          ['event_type', `'Retracted'`, /event_type column differs/, 'Tested'],
+          // The type's UTF-8 bytes read as latin1: the byte view of the body's own type.
+          [
+            'event_type',
+            `convert_from(convert_to(event_type, 'UTF8'), 'LATIN1')`,
+            /event_type column differs/,
+            'Đã sửa',
+          ],
         ] as const) {
           const { store, schema, driver } = await fresh();
           const s = stream();
-          await store.appendToStream(s, [event(), event()]);
+          await store.appendToStream(s, [event(type), event(type)]);
           await tamper(driver, [
             `UPDATE "${schema}".events SET ${column} = ${value} WHERE stream_name = '${s}' AND revision = 1`,
           ]);

@@ -24,8 +24,18 @@ const digestOf = (length: number): BinaryHash =>
 /** SHA-256(bytes). */
 export const sha256Binary = (bytes: Uint8Array): BinaryHash => hash('sha256', bytes, 'binary');
 
+/** SHA-256 of the parts one after another, whatever their lengths (the slow, exact path). */
+const sha256Of = (...parts: readonly (string | Uint8Array)[]): BinaryHash =>
+  sha256Binary(
+    Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))),
+  );
+
 /** SHA-256(prefixByte || a || b), with a and b binary hashes (b may be omitted). */
 export const sha256Tagged = (prefix: number, a: BinaryHash, b?: BinaryHash): BinaryHash => {
+  // The scratch holds each part at a fixed place: a part of another length is hashed exactly.
+  if (a.length !== 32 || (b !== undefined && b.length !== 32)) {
+    return sha256Of(Buffer.of(prefix), a, ...(b === undefined ? [] : [b]));
+  }
   const buf = room(65);
   buf[0] = prefix;
   buf.write(a, 1, 'latin1');
@@ -36,6 +46,7 @@ export const sha256Tagged = (prefix: number, a: BinaryHash, b?: BinaryHash): Bin
 
 /** SHA-256(a || b), two binary hashes. */
 export const sha256Pair = (a: BinaryHash, b: BinaryHash): BinaryHash => {
+  if (a.length !== 32 || b.length !== 32) return sha256Of(a, b);
   const buf = room(64);
   buf.write(a, 0, 'latin1');
   buf.write(b, 32, 'latin1');
@@ -44,6 +55,7 @@ export const sha256Pair = (a: BinaryHash, b: BinaryHash): BinaryHash => {
 
 /** SHA-256(head || UTF-8(text) || tail): a binary hash, a text, then bytes. */
 export const sha256HeadTextTail = (head: BinaryHash, text: string, tail: Buffer): BinaryHash => {
+  if (head.length !== 32) return sha256Of(head, Buffer.from(text, 'utf8'), tail);
   const buf = room(32 + text.length * 3 + tail.length); // UTF-8: at most 3 bytes a code unit
   buf.write(head, 0, 'latin1');
   const at = 32 + buf.write(text, 32, 'utf8');

@@ -150,12 +150,23 @@ export function storedBodyProblem(
     : parsedBodyProblem(row);
 }
 
+/** A column's text as the byte view (latin1 of its UTF-8) the byte scan answers strings in. */
+const byteView = (text: string): string =>
+  Buffer.byteLength(text, 'utf8') === text.length // ASCII: its own byte view
+    ? text
+    : Buffer.from(text, 'utf8').toString('latin1');
+
 /**
- * The same judgement of a body as its UTF-8 bytes, scanned without decoding them (an id or
- * type past ASCII, or a member name, sends it to the decoded path).
+ * The same judgement of a body as its UTF-8 bytes, scanned without decoding them: the scan's
+ * strings are byte views, so the columns are compared as byte views too (a member name past
+ * ASCII sends the body to the decoded path).
  */
 const storedBytesProblem = (row: LogRow): string | undefined =>
-  soundScan(scanCanonical(row.body.toString('latin1'), true), row.eventId, row.type)
+  soundScan(
+    scanCanonical(row.body.toString('latin1'), true),
+    byteView(row.eventId),
+    byteView(row.type),
+  )
     ? undefined
     : parsedBodyProblem({
         body: row.body.toString('utf8'),
