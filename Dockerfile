@@ -39,5 +39,6 @@ VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# npm start's process by default: every service on PGlite in /data.
+# npm start's process by default: every service on PGlite in /data. NODE_ENV=production
+# refuses the development secret: run it with JWT_SECRET (32+ characters) or JWKS_URL set.
 CMD ["node", "--import", "tsx", "services/platform/src/main.ts"]

@@ -31,7 +31,8 @@ describe('the newsroom CLI against a running instance', () => {
     const env = { ...process.env, JWT_SECRET: sys.secret };
     const offline = args[0] === 'audit' && args[1] === 'verify-export';
     const all = offline ? args : [...args, '--url', sys.url];
-    return promisify(execFile)(process.execPath, [cli, ...all], { env }).then(
+    // A bound on each run: a CLI that hangs fails its step instead of the whole test's time.
+    return promisify(execFile)(process.execPath, [cli, ...all], { env, timeout: 30_000 }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
@@ -115,10 +116,14 @@ describe('the newsroom CLI against a running instance', () => {
       ...['--max', '1', '--json', '--url', sys.url],
     ]);
     let streamed = '';
-    tail.stdout.on('data', (chunk: Buffer) => (streamed += chunk.toString('utf8')));
-    const tailed = new Promise<number | null>((resolve) => tail.once('exit', resolve));
-    await json(...publish(id, '{"mode":"now"}'));
-    expect(await tailed).toBe(0);
+    try {
+      tail.stdout.on('data', (chunk: Buffer) => (streamed += chunk.toString('utf8')));
+      const tailed = new Promise<number | null>((resolve) => tail.once('exit', resolve));
+      await json(...publish(id, '{"mode":"now"}'));
+      expect(await tailed).toBe(0);
+    } finally {
+      tail.kill(); // gone already when it stopped at --max
+    }
     const frame = JSON.parse(streamed.trim()) as Json;
     expect(frame).toMatchObject({
       type: 'article.published',

@@ -35,7 +35,7 @@ export const historyCommand = (args: readonly string[]) =>
     const path = `/v1/audit/articles/${encodeURIComponent(id)}/history`;
     const { body } = await c.http.read('history', path, c.as);
     show(c.o, body, () =>
-      (body.events as Json[]).map(
+      (Array.isArray(body?.events) ? (body.events as Json[]) : []).map(
         (e) =>
           `${String(e.revision).padStart(3)}  ${e.recordedAt}  ${`${e.actor?.id} (${e.actor?.role})`.padEnd(28)} ${e.type}${e.summary ? `: ${e.summary}` : ''}`,
       ),

@@ -72,23 +72,44 @@ export const auditExportCommand = (args: readonly string[]) =>
       );
     }
     const file = createWriteStream(out);
+    let fileError: Error | undefined;
+    file.on('error', (error) => (fileError = error)); // checked as the export is written
     const bar = progressBar('export');
     // Lines counted as they pass, in a byte view (latin1): a line's kind is its first member.
     let [events, bytes, partial, last] = [0, 0, '', ''];
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      const lines = (partial + Buffer.from(chunk).toString('latin1')).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) if (line.startsWith('{"kind":"event"')) events++;
-      last = lines.at(-1) ?? last;
-      bytes += chunk.length;
-      bar.update(events, Math.max(expected, events));
-      if (!file.write(chunk)) await once(file, 'drain');
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        const lines = (partial + Buffer.from(chunk).toString('latin1')).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) if (line.startsWith('{"kind":"event"')) events++;
+        last = lines.at(-1) ?? last;
+        bytes += chunk.length;
+        bar.update(events, Math.max(expected, events));
+        if (fileError) throw fileError;
+        if (!file.write(chunk)) await once(file, 'drain'); // rejects on the file's error
+      }
+      await new Promise<void>((resolve, reject) =>
+        file.end((e?: Error | null) => ((e ?? fileError) ? reject(e ?? fileError) : resolve())),
+      );
+    } catch (error) {
+      file.destroy();
+      throw new InstanceRefused(
+        `export cut short after ${events} events (${out} is incomplete): ${(error as Error).message}`,
+      );
+    } finally {
+      bar.finish();
     }
-    await new Promise<void>((resolve, reject) =>
-      file.end((e?: Error | null) => (e ? reject(e) : resolve())),
-    );
-    bar.finish();
-    const end = JSON.parse(Buffer.from(partial || last, 'latin1').toString('utf8') || '{}') as Json;
+    let end: Json;
+    try {
+      end = JSON.parse(Buffer.from(partial || last, 'latin1').toString('utf8'));
+    } catch {
+      end = undefined;
+    }
+    if (end?.kind !== 'end' || end.events !== events) {
+      throw new InstanceRefused(
+        `the export ended without its end line for ${events} events: ${out} is incomplete`,
+      );
+    }
     show(o, { ok: true, file: out, bytes, events, end }, () => [
       `saved ${events} events (${(bytes / 2 ** 20).toFixed(1)} MB) to ${out}: check it with newsroom audit verify-export ${out} --public-key <key>`,
     ]);

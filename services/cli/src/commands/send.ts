@@ -84,7 +84,10 @@ export const sendCommand = (args: readonly string[]) =>
     try {
       data = dataOf(c.values);
     } catch (error) {
-      return c.usageError(`--data is not JSON: ${(error as Error).message}`);
+      const e = error as NodeJS.ErrnoException;
+      return c.usageError(
+        e.code === undefined ? `--data is not JSON: ${e.message}` : `--data-file: ${e.message}`,
+      );
     }
     const body = {
       ...(route.creates ? { articleId: articleId ?? randomUUID() } : {}),

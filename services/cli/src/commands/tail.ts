@@ -20,14 +20,18 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const lineOf = (id: string, type: string, payload: Json): string =>
   `${id.padStart(6)}  ${type.padEnd(20)} ${payload?.data?.uri ?? ''} ${payload?.data?.headlines?.[0]?.value ?? ''}`.trimEnd();
 
-/** Stops after `max` events, or on SIGINT; resolves when stopped. */
+/** Stops after `max` events, or on SIGINT (or `fail`); resolves when stopped, with why. */
 const stopper = (max: number | undefined) => {
   let seen = 0;
-  let stop!: () => void;
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let settle!: (why: string | undefined) => void;
+  const stopped = new Promise<string | undefined>((resolve) => (settle = resolve));
+  const stop = () => settle(undefined);
   process.once('SIGINT', stop);
+  void stopped.then(() => process.off('SIGINT', stop));
   return {
+    /** Resolves with undefined when asked to stop, with the reason when it failed. */
     stopped,
+    fail: (why: string) => settle(why),
     /** Counts one; true when that was the last one wanted. */
     count: () => {
       seen++;
@@ -79,6 +83,7 @@ const tailStream = async (o: Output, values: Json, max: number | undefined): Pro
     o.err(`GET ${url}: HTTP ${response.status}: ${await response.text()}`);
     return EXIT.failed;
   }
+  let ended = false;
   try {
     for await (const frame of frames(response.body)) {
       const payload = JSON.parse(frame['data']!) as Json;
@@ -87,12 +92,20 @@ const tailStream = async (o: Output, values: Json, max: number | undefined): Pro
           ? JSON.stringify({ id: frame['id'], type: frame['event'], payload })
           : lineOf(frame['id'] ?? '', frame['event'] ?? '', payload),
       );
-      if (stop.count()) break;
+      if (stop.count()) {
+        ended = true;
+        break;
+      }
     }
   } catch (error) {
     if (!controller.signal.aborted) throw error;
+    ended = true; // stopped (Ctrl-C, or --max)
   }
   controller.abort();
+  if (!ended) {
+    o.err(`the stream at ${url} ended (the instance stopped?)`);
+    return EXIT.failed;
+  }
   return EXIT.ok;
 };
 
@@ -103,6 +116,9 @@ const tailTopic = async (o: Output, values: Json, max: number | undefined): Prom
     maxWaitTimeInMs: 200,
   });
   const stop = stopper(max);
+  consumer.on(consumer.events.CRASH, (e) =>
+    stop.fail(`the consumer crashed: ${e.payload.error.message}`),
+  );
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: values['from-beginning'] === true });
@@ -128,7 +144,8 @@ const tailTopic = async (o: Output, values: Json, max: number | undefined): Prom
         stop.count();
       },
     });
-    await stop.stopped;
+    const failed = await stop.stopped;
+    if (failed !== undefined) throw new Error(failed);
     return EXIT.ok;
   } catch (error) {
     o.err(`tail topic ${topic}: ${(error as Error).message}`);
