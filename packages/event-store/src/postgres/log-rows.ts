@@ -29,32 +29,32 @@ export interface LogRow {
   readonly hash: BinaryHash;
 }
 
-const [STREAM, REVISION, ID, TYPE, BODY, AT, PREVIOUS, HASH] = [
-  'streamName',
-  'revision',
-  'eventId',
-  'type',
-  'body',
-  'recordedAt',
-  'previousHash',
-  'hash',
-].map((f) => LOG_COPY_FIELDS.indexOf(f as (typeof LOG_COPY_FIELDS)[number])) as number[];
+/** Each copied field's place in a row. */
+const FIELD = Object.fromEntries(LOG_COPY_FIELDS.map((f, i) => [f, i])) as Record<
+  (typeof LOG_COPY_FIELDS)[number],
+  number
+>;
 
 /** Row `r` of a copied batch. Every field of the log is NOT NULL. */
 const rowOfBatch = (batch: CopyBatch, r: number): LogRow => {
   const { buf, spans } = batch;
   const k = 2 * r * batch.width;
   // Field f starts at spans[k + 2f] and is spans[k + 2f + 1] bytes long.
-  const [stream, id, type, body] = [k + 2 * STREAM!, k + 2 * ID!, k + 2 * TYPE!, k + 2 * BODY!];
-  const [previous, hash] = [k + 2 * PREVIOUS!, k + 2 * HASH!];
+  const [stream, id, type, body] = [
+    k + 2 * FIELD.streamName,
+    k + 2 * FIELD.eventId,
+    k + 2 * FIELD.type,
+    k + 2 * FIELD.body,
+  ];
+  const [previous, hash] = [k + 2 * FIELD.previousHash, k + 2 * FIELD.hash];
   return {
     position: batchPosition(batch, r),
     streamName: buf.toString('utf8', spans[stream]!, spans[stream]! + spans[stream + 1]!),
-    revision: buf.readBigInt64BE(spans[k + 2 * REVISION!]!),
+    revision: buf.readBigInt64BE(spans[k + 2 * FIELD.revision]!),
     eventId: copyUuid(buf.subarray(spans[id]!, spans[id]! + 16)),
     type: buf.toString('utf8', spans[type]!, spans[type]! + spans[type + 1]!),
     body: buf.subarray(spans[body]!, spans[body]! + spans[body + 1]!),
-    recordedMs: copyTimestampMs(buf, spans[k + 2 * AT!]!),
+    recordedMs: copyTimestampMs(buf, spans[k + 2 * FIELD.recordedAt]!),
     // As long as stored (a bytea of another length is a hash that cannot match).
     previousHash: buf.toString('latin1', spans[previous]!, spans[previous]! + spans[previous + 1]!),
     hash: buf.toString('latin1', spans[hash]!, spans[hash]! + spans[hash + 1]!),
