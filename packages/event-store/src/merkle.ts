@@ -11,17 +11,15 @@ import { sha256Binary, sha256Tagged } from './sha256.js';
 
 const LEAF = 0x00;
 const NODE = 0x01;
-const binary = (hash: Uint8Array): BinaryHash => Buffer.from(hash).toString('latin1');
+const binary = (hash: Uint8Array): BinaryHash =>
+  Buffer.from(hash.buffer, hash.byteOffset, hash.length).toString('latin1');
 const bytes = (hash: BinaryHash): Buffer => Buffer.from(hash, 'latin1');
 
 /** A leaf of the log's tree, from an event hash (both binary strings, see sha256.ts). */
 export const leafOf = (eventHash: BinaryHash): BinaryHash => sha256Tagged(LEAF, eventHash);
 const nodeOf = (left: BinaryHash, right: BinaryHash): BinaryHash => sha256Tagged(NODE, left, right);
 
-export const leafHash = (data: Uint8Array): Buffer =>
-  data.length === 32
-    ? bytes(leafOf(binary(data)))
-    : bytes(sha256Binary(Buffer.concat([Buffer.of(LEAF), data])));
+export const leafHash = (data: Uint8Array): Buffer => bytes(leafOf(binary(data)));
 export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
   bytes(nodeOf(binary(left), binary(right)));
 export const EMPTY_ROOT: Buffer = bytes(sha256Binary(new Uint8Array(0)));

@@ -107,11 +107,29 @@ export async function* copyBinaryBatches(
   if (!ended) throw malformed('it ended before its trailer');
 }
 
+/** Where field `f` of row `r` starts in the batch's buffer. */
+export const fieldStart = (batch: CopyBatch, r: number, f: number): number =>
+  batch.spans[2 * (r * batch.width + f)]!;
+
+/** Field `f` of row `r`'s length in bytes (-1: NULL). */
+const fieldLength = (batch: CopyBatch, r: number, f: number): number =>
+  batch.spans[2 * (r * batch.width + f) + 1]!;
+
 /** Field `f` of row `r` of a batch: a view into its buffer, or null. */
 export const copyField = (batch: CopyBatch, r: number, f: number): Buffer | null => {
-  const k = 2 * (r * batch.width + f);
-  const [start, length] = [batch.spans[k]!, batch.spans[k + 1]!];
+  const [start, length] = [fieldStart(batch, r, f), fieldLength(batch, r, f)];
   return length === -1 ? null : batch.buf.subarray(start, start + length);
+};
+
+/** Field `f` of row `r` (NOT NULL) as text, without a view of its own. */
+export const copyText = (
+  batch: CopyBatch,
+  r: number,
+  f: number,
+  encoding: 'utf8' | 'latin1' = 'utf8',
+): string => {
+  const start = fieldStart(batch, r, f);
+  return batch.buf.toString(encoding, start, start + fieldLength(batch, r, f));
 };
 
 /** A batch's rows, each its fields as views. */

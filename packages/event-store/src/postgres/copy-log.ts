@@ -11,7 +11,7 @@
  */
 import type { Position } from '../port.js';
 import { START } from '../port.js';
-import { copyBinaryBatches, copyTimestampMs, copyUuid, rowsOf } from './copy-binary.js';
+import { copyBinaryBatches, copyTimestampMs, copyUuid, fieldStart, rowsOf } from './copy-binary.js';
 import type { CopyBatch, CopyRow } from './copy-binary.js';
 import type { SqlDriver } from './driver.js';
 import { quoteIdent } from './driver.js';
@@ -78,13 +78,10 @@ export async function* copyAllBatches(
 }
 
 /** The position of row `r` of a batch of the log. */
-export const batchPosition = (batch: CopyBatch, r: number): Position => {
-  const k = 2 * r * batch.width;
-  return {
-    transactionId: batch.buf.readBigUInt64BE(batch.spans[k]!),
-    sequence: batch.buf.readBigInt64BE(batch.spans[k + 2]!),
-  };
-};
+export const batchPosition = (batch: CopyBatch, r: number): Position => ({
+  transactionId: batch.buf.readBigUInt64BE(fieldStart(batch, r, 0)),
+  sequence: batch.buf.readBigInt64BE(fieldStart(batch, r, 1)),
+});
 
 /**
  * The log after `from`, a batch of rows at a time, each row its fields as the COPY sends them

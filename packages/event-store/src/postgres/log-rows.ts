@@ -9,7 +9,7 @@ import { START } from '../port.js';
 import type { BinaryHash } from '../sha256.js';
 import { binaryOfHex } from '../sha256.js';
 import type { CopyBatch } from './copy-binary.js';
-import { copyTimestampMs, copyUuid } from './copy-binary.js';
+import { copyField, copyText, copyTimestampMs, copyUuid, fieldStart } from './copy-binary.js';
 import { batchPosition, copyAllBatches, LOG_COPY_FIELDS } from './copy-log.js';
 import type { SqlDriver, SqlQueryable } from './driver.js';
 import type { EventRow } from './sql.js';
@@ -36,30 +36,18 @@ const FIELD = Object.fromEntries(LOG_COPY_FIELDS.map((f, i) => [f, i])) as Recor
 >;
 
 /** Row `r` of a copied batch. Every field of the log is NOT NULL. */
-const rowOfBatch = (batch: CopyBatch, r: number): LogRow => {
-  const { buf, spans } = batch;
-  const k = 2 * r * batch.width;
-  // Field f starts at spans[k + 2f] and is spans[k + 2f + 1] bytes long.
-  const [stream, id, type, body] = [
-    k + 2 * FIELD.streamName,
-    k + 2 * FIELD.eventId,
-    k + 2 * FIELD.type,
-    k + 2 * FIELD.body,
-  ];
-  const [previous, hash] = [k + 2 * FIELD.previousHash, k + 2 * FIELD.hash];
-  return {
-    position: batchPosition(batch, r),
-    streamName: buf.toString('utf8', spans[stream]!, spans[stream]! + spans[stream + 1]!),
-    revision: buf.readBigInt64BE(spans[k + 2 * FIELD.revision]!),
-    eventId: copyUuid(buf.subarray(spans[id]!, spans[id]! + 16)),
-    type: buf.toString('utf8', spans[type]!, spans[type]! + spans[type + 1]!),
-    body: buf.subarray(spans[body]!, spans[body]! + spans[body + 1]!),
-    recordedMs: copyTimestampMs(buf, spans[k + 2 * FIELD.recordedAt]!),
-    // As long as stored (a bytea of another length is a hash that cannot match).
-    previousHash: buf.toString('latin1', spans[previous]!, spans[previous]! + spans[previous + 1]!),
-    hash: buf.toString('latin1', spans[hash]!, spans[hash]! + spans[hash + 1]!),
-  };
-};
+const rowOfBatch = (batch: CopyBatch, r: number): LogRow => ({
+  position: batchPosition(batch, r),
+  streamName: copyText(batch, r, FIELD.streamName),
+  revision: batch.buf.readBigInt64BE(fieldStart(batch, r, FIELD.revision)),
+  eventId: copyUuid(copyField(batch, r, FIELD.eventId)!),
+  type: copyText(batch, r, FIELD.type),
+  body: copyField(batch, r, FIELD.body)!,
+  recordedMs: copyTimestampMs(batch.buf, fieldStart(batch, r, FIELD.recordedAt)),
+  // As long as stored (a bytea of another length is a hash that cannot match).
+  previousHash: copyText(batch, r, FIELD.previousHash, 'latin1'),
+  hash: copyText(batch, r, FIELD.hash, 'latin1'),
+});
 
 /** The log by COPY. */
 async function* copiedLogRows(
