@@ -8,8 +8,9 @@
  * Exit 0 when version 2 is public with the corrected text; 1 with the failing step otherwise.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { contentOfFile } from './draft-file.js';
 import { EXIT, show, stdio } from './io.js';
 import { baseUrl, instance, InstanceRefused } from './instance.js';
 import type { Instance, Person } from './instance.js';
@@ -27,19 +28,6 @@ const editorB: Person = { role: 'editor', sub: 'editor.b' };
 const publisher: Person = { role: 'publisher', sub: 'publisher.p' };
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The fixture's texts as a draft's content, untouched. */
-const seedContent = () => {
-  const f = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Json;
-  return {
-    headline: f.headline,
-    byline: f.byline,
-    language: f.language,
-    tags: [],
-    publisher: f.publisher,
-    blocks: f.blocks,
-  };
-};
 
 /** Polls the public read model until the article's `version` is there (it is eventual). */
 const publicVersion = async (http: Instance, articleId: string, version: number) => {
@@ -72,7 +60,7 @@ export const demoCommand = async (args: readonly string[]): Promise<number> => {
   const r = `/v1/reviews/${articleId}`;
   const p = `/v1/publications/${articleId}`;
   try {
-    const original = seedContent();
+    const original = contentOfFile(fileURLToPath(FIXTURE)) as Json; // its texts, untouched
     await http.command('create the draft', '/v1/drafts', reporter, {
       articleId,
       data: { content: original },
