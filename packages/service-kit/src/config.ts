@@ -150,10 +150,10 @@ export const loadDotEnv = (
   env: Record<string, string | undefined> = process.env,
   dir: string = process.cwd(),
 ): string | undefined => {
-  const named = env['ENV_FILE'];
-  const file = named !== undefined && named !== '' ? resolve(dir, named) : join(dir, '.env');
+  const named = env['ENV_FILE'] || undefined; // an empty one is unset, as everywhere
+  const file = named === undefined ? join(dir, '.env') : resolve(dir, named);
   if (!existsSync(file)) {
-    if (named !== undefined && named !== '') throw new Error(`ENV_FILE: no file at ${file}`);
+    if (named !== undefined) throw new Error(`ENV_FILE: no file at ${file}`);
     return undefined;
   }
   for (const [key, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {

@@ -28,7 +28,7 @@ import type { ServerLimits } from './http-server.js';
 import type { ReadinessCheck } from './app.js';
 import { createAuthenticator } from './auth.js';
 import type { Authenticator } from './auth.js';
-import { Environment, environmentOrExit, loadConfig } from './config.js';
+import { loadConfig, loadDotEnv, settingsOrExit } from './config.js';
 import type { ServiceConfig } from './config.js';
 import { listen, shutdown, shutdownOnSignals } from './lifecycle.js';
 import type { Closeable } from './lifecycle.js';
@@ -352,7 +352,8 @@ export const runProcess = async (
     readonly resources?: readonly Closeable[];
   },
 ): Promise<{ readonly url: string }> => {
-  environmentOrExit([Environment]); // .env read, every variable checked (again, if a main did)
+  // .env first: loadConfig below then names every wrong variable of its codec at once.
+  settingsOrExit(() => loadDotEnv());
   let config: ServiceConfig;
   try {
     config = loadConfig(process.env, defaults);
