@@ -58,14 +58,7 @@ export const auditExportCommand = (args: readonly string[]) =>
     const expected = latest.status === 200 ? Number(String(latest.body).split('\n')[1]) || 0 : 0;
     const from = values['from-position'] as string | undefined;
     const path = `/v1/audit/export${from === undefined ? '' : `?fromPosition=${encodeURIComponent(from)}`}`;
-    const response = await fetch(`${http.base}${path}`, {
-      headers: {
-        authorization: `Bearer ${await http.tokenOf(as)}`,
-        accept: 'application/x-ndjson',
-      },
-    }).catch(() => {
-      throw new InstanceRefused(`cannot reach ${http.base}: is it running (npm start)?`);
-    });
+    const response = await http.open(path, as, undefined, { accept: 'application/x-ndjson' });
     if (response.status !== 200 || response.body === null) {
       throw new InstanceRefused(
         `export: HTTP ${response.status} from GET ${path}: ${await response.text()}`,

@@ -55,19 +55,21 @@ export const instance = (base: string, secret = process.env['JWT_SECRET']) => {
     }
     return token;
   };
-  /** GET (no body) or POST (a body) as `as` (a person or a token), or with no token. */
-  const request = async (
+  /**
+   * GET (no body) or POST (a body) as `as` (a person or a token), or with no token: the
+   * response unread (for a body that streams); an instance that does not answer is refused.
+   */
+  const open = async (
     path: string,
     as?: Person | string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<Reply> => {
+  ): Promise<Response> => {
     const sent: Record<string, string> = { accept: 'application/json', ...headers };
     if (as !== undefined) sent['authorization'] = `Bearer ${await tokenOf(as)}`;
     if (body !== undefined) sent['content-type'] = 'application/json';
-    let response: Response;
     try {
-      response = await fetch(`${base}${path}`, {
+      return await fetch(`${base}${path}`, {
         method: body === undefined ? 'GET' : 'POST',
         headers: sent,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -75,6 +77,15 @@ export const instance = (base: string, secret = process.env['JWT_SECRET']) => {
     } catch {
       throw new InstanceRefused(`cannot reach ${base}: is it running (npm start)?`);
     }
+  };
+  /** `open`, its answer read: parsed JSON, or the text. */
+  const request = async (
+    path: string,
+    as?: Person | string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> => {
+    const response = await open(path, as, body, headers);
     const text = await response.text();
     let parsed: Json = text;
     try {
@@ -91,9 +102,9 @@ export const instance = (base: string, secret = process.env['JWT_SECRET']) => {
   };
   return {
     base,
+    open,
     request,
     problemOf,
-    tokenOf,
     /** A POST that must succeed (2xx); anything else is InstanceRefused with its problem. */
     command: async (what: string, path: string, as: Person | string, body: unknown = {}) => {
       const reply = await request(path, as, body);
