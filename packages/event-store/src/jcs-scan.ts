@@ -39,7 +39,8 @@ const BAD = Symbol('bad');
 const PLAIN = /[^"\\\u0000-\u001f]*/y;
 /** The same for a member name read as bytes: ASCII only (see the header). */
 const PLAIN_ASCII = /[\u0020\u0021\u0023-\u005b\u005d-\u007f]*/y;
-let plain = PLAIN;
+/** How a member name's content is read in this scan: PLAIN, or PLAIN_ASCII for bytes. */
+let keyRun = PLAIN;
 
 /** The string at i (past its closing quote); its raw text, or BAD (UNSURE for a member name
  *  past ASCII in the byte view). Sets `escaped`. */
@@ -98,7 +99,7 @@ function scanValue(
     let previous: string | undefined;
     for (;;) {
       if (text.charCodeAt(i) !== 0x22) return false;
-      const key = scanString(plain);
+      const key = scanString(keyRun);
       if (key === BAD) return false;
       if (key === UNSURE || escaped) return UNSURE;
       if (previous !== undefined && !(previous < key)) return false;
@@ -151,7 +152,7 @@ function scanValue(
 export const scanCanonical = (input: string, bytes = false): CanonicalScan => {
   text = input;
   i = 0;
-  plain = bytes ? PLAIN_ASCII : PLAIN;
+  keyRun = bytes ? PLAIN_ASCII : PLAIN;
   const keys: string[] = [];
   const strings = new Map<string, string>();
   const result = input.charCodeAt(0) === 0x7b ? scanValue(0, keys, strings) : scanValue(0);
