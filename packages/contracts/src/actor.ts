@@ -14,6 +14,7 @@
  * or in full-width letters is the same person; the original id is kept in the event.
  */
 import * as t from 'io-ts';
+import { describeCodec } from './json-schema.js';
 import { strict } from './codec.js';
 import { codePointLength, isWellFormed } from './text.js';
 
@@ -72,6 +73,12 @@ export const ActorId = new t.Type<string, string, unknown>(
   t.identity,
 );
 export type ActorId = t.TypeOf<typeof ActorId>;
+describeCodec(ActorId, {
+  type: 'string',
+  minLength: 1,
+  maxLength: MAX_ACTOR_ID,
+  description: 'kept exactly as sent; no white space, control or invisible characters',
+});
 
 const recordable = (u: unknown): u is string =>
   typeof u === 'string' && /\S/u.test(u) && isWellFormed(u) && !u.includes('\u0000');
@@ -85,6 +92,7 @@ export const RecordedActorId = new t.Type<string, string, unknown>(
     recordable(u) ? t.success(u) : t.failure(u, c, 'expected a non-blank well-formed string'),
   t.identity,
 );
+describeCodec(RecordedActorId, { type: 'string', minLength: 1 });
 
 /** Who does it now: the authenticated caller (or the scheduler). */
 export const Actor = strict({ id: ActorId, role: Role }, {}, 'Actor');

@@ -10,6 +10,7 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import { describeAs, describeCodec } from './json-schema.js';
 
 /** No props: the default for `strict`'s optional props. */
 export type NoProps = Record<never, never>;
@@ -161,11 +162,15 @@ export const withDefault = <C extends t.Mixed>(
   codec: C,
   fallback: t.TypeOf<C>,
 ): t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown> =>
-  new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
-    codec.name,
-    (u): u is t.TypeOf<C> => codec.is(u),
-    (u, c) => (u === undefined ? t.success(fallback) : codec.validate(u, c)),
-    (a) => codec.encode(a),
+  describeAs(
+    new t.Type<t.TypeOf<C>, t.OutputOf<C>, unknown>(
+      codec.name,
+      (u): u is t.TypeOf<C> => codec.is(u),
+      (u, c) => (u === undefined ? t.success(fallback) : codec.validate(u, c)),
+      (a) => codec.encode(a),
+    ),
+    codec,
+    { defaults: true },
   );
 
 type AnyStrict = StrictCodec<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -277,7 +282,7 @@ export const boundedArray = <C extends t.Mixed>(
   name: string,
 ): t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown> => {
   const base = t.readonlyArray(item);
-  return new t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown>(
+  const codec = new t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown>(
     name,
     (u): u is ReadonlyArray<t.TypeOf<C>> => base.is(u) && u.length >= min && u.length <= max,
     (u, c) => {
@@ -299,4 +304,10 @@ export const boundedArray = <C extends t.Mixed>(
     },
     (a) => base.encode(a),
   );
+  return describeCodec(codec, (of) => ({
+    type: 'array',
+    items: of(item),
+    ...(min > 0 ? { minItems: min } : {}),
+    maxItems: max,
+  }));
 };

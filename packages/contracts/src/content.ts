@@ -14,6 +14,7 @@
  * under), so that no stored event becomes unreadable when the command rule is tightened.
  */
 import * as t from 'io-ts';
+import { describeCodec } from './json-schema.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { boundedArray, isPlainObject, setOwn, strict, taggedUnion, withDefault } from './codec.js';
 import { boundedText, HttpUrl, LanguageTag, NfcText, RecordedHttpUrl, Slug } from './text.js';
@@ -28,6 +29,7 @@ export const HeadingLevel = new t.Type<2 | 3 | 4 | 5 | 6, number, unknown>(
       : t.failure(u, c, 'expected a heading level 2..6'),
   t.identity,
 );
+describeCodec(HeadingLevel, { type: 'integer', enum: [2, 3, 4, 5, 6] });
 export type HeadingLevel = t.TypeOf<typeof HeadingLevel>;
 
 const MAX_PUBLISHER_FIELDS = 50;
@@ -41,8 +43,8 @@ const publisherCodec = (
   PublisherName: t.Type<string, string, unknown>,
   PublisherField: t.Type<string, string, unknown>,
   name: string,
-) =>
-  new t.Type<
+) => {
+  const codec = new t.Type<
     { readonly name: string } & { readonly [field: string]: string },
     { readonly name: string } & { readonly [field: string]: string },
     unknown
@@ -100,6 +102,15 @@ const publisherCodec = (
     },
     t.identity,
   );
+  return describeCodec(codec, (of) => ({
+    type: 'object',
+    properties: { name: of(PublisherName) },
+    required: ['name'],
+    additionalProperties: of(PublisherField),
+    maxProperties: MAX_PUBLISHER_FIELDS,
+    propertyNames: { minLength: 1, maxLength: MAX_FIELD_NAME },
+  }));
+};
 export type Publisher = { readonly name: string } & { readonly [field: string]: string };
 
 /** Every content codec, each text held to `rule`; `prefix` names the family in errors. */

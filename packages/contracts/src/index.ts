@@ -9,3 +9,4 @@ export * from './problem.js';
 export * from './stream.js';
 export * from './article-view.js';
 export * from './messages.js';
+export * from './json-schema.js';

@@ -2,6 +2,7 @@
  * RFC 9457 problem details (`application/problem+json`) and readable io-ts failure paths.
  */
 import * as t from 'io-ts';
+import { describeAs, describeCodec } from './json-schema.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { MAX_COLLECTED_ERRORS, setOwn, strict } from './codec.js';
@@ -25,6 +26,7 @@ const HttpStatus = new t.Type<number, number, unknown>(
       : t.failure(u, c, 'expected an HTTP status 100..599'),
   t.identity,
 );
+describeCodec(HttpStatus, { type: 'integer', minimum: 100, maximum: 599 });
 
 /** Problem details. Extension members are allowed (RFC 9457 §3.2), so this is not strict. */
 const ProblemDetailsMembers = t.intersection(
@@ -70,6 +72,9 @@ export const ProblemDetails = new t.Type<ProblemDetails, ProblemDetails, unknown
     ),
   t.identity,
 );
+
+// Open, as RFC 9457 lets extension members in.
+describeAs(ProblemDetails, ProblemDetailsMembers);
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

@@ -4,6 +4,7 @@
  * Lengths are counted in Unicode code points after NFC.
  */
 import * as t from 'io-ts';
+import { describeCodec, patternSchema } from './json-schema.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as E from 'fp-ts/lib/Either.js';
 
@@ -58,6 +59,10 @@ export const NfcText = new t.Type<string, string, unknown>(
   t.identity,
 );
 export type NfcText = t.TypeOf<typeof NfcText>;
+describeCodec(NfcText, {
+  type: 'string',
+  description: 'Unicode text, normalized to NFC; no NUL and no lone surrogate',
+});
 
 const notBlank = /\S/u;
 
@@ -74,6 +79,11 @@ export const NonEmptyText = new t.Type<string, string, unknown>(
   t.identity,
 );
 export type NonEmptyText = t.TypeOf<typeof NonEmptyText>;
+describeCodec(NonEmptyText, {
+  type: 'string',
+  minLength: 1,
+  description: 'NFC text, not only white space',
+});
 
 /** A code point a reader can see: not white space, a control, a format character (U+200B,
  *  U+200F, U+FEFF...) or another default-ignorable one (U+3164...). */
@@ -101,6 +111,11 @@ export const VisibleText = new t.Type<string, string, unknown>(
   t.identity,
 );
 export type VisibleText = t.TypeOf<typeof VisibleText>;
+describeCodec(VisibleText, {
+  type: 'string',
+  minLength: 1,
+  description: 'NFC text with at least one visible character',
+});
 
 /**
  * How much a text must hold: `visible` (commands), `nonBlank` (how records were checked before
@@ -118,7 +133,7 @@ export const boundedText = (
   rule: TextRule = 'visible',
 ): t.Type<string, string, unknown> => {
   const base = ruleCodec(rule);
-  return new t.Type<string, string, unknown>(
+  const codec = new t.Type<string, string, unknown>(
     name,
     (u): u is string => base.is(u) && withinCodePoints(u, max),
     (u, c) =>
@@ -132,6 +147,8 @@ export const boundedText = (
       ),
     t.identity,
   );
+  // JSON Schema counts code points, as this does.
+  return describeCodec(codec, (of) => ({ ...of(ruleCodec(rule)), maxLength: max }));
 };
 
 /** A string matched by `pattern` (checked as is: no normalization), at most `max` long. */
@@ -142,7 +159,8 @@ export const patternText = (
   message: string,
   check: (s: string) => boolean = () => true,
 ): t.Type<string, string, unknown> =>
-  new t.Type<string, string, unknown>(
+  describeCodec(
+    new t.Type<string, string, unknown>(
     name,
     (u): u is string => typeof u === 'string' && u.length <= max && pattern.test(u) && check(u),
     (u, c) => {
@@ -151,6 +169,8 @@ export const patternText = (
       return pattern.test(u) && check(u) ? t.success(u) : t.failure(u, c, message);
     },
     t.identity,
+  ),
+    { type: 'string', maxLength: max, ...patternSchema(pattern), description: message },
   );
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -168,6 +188,11 @@ export const Uuid = new t.Type<string, string, unknown>(
   t.identity,
 );
 export type Uuid = t.TypeOf<typeof Uuid>;
+describeCodec(Uuid, {
+  type: 'string',
+  format: 'uuid',
+  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+});
 
 const isoPattern =
   /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
@@ -251,7 +276,7 @@ export const RecordedHttpUrl = patternText(
 const intAtLeast = (name: string, min: number): t.Type<number, number, unknown> => {
   const is = (u: unknown): u is number =>
     typeof u === 'number' && Number.isSafeInteger(u) && u >= min;
-  return new t.Type<number, number, unknown>(
+  const codec = new t.Type<number, number, unknown>(
     name,
     is,
     // -0 (JSON.parse('-0')) is 0: JSON writes it so, and what is stored must read back as sent.
@@ -259,6 +284,11 @@ const intAtLeast = (name: string, min: number): t.Type<number, number, unknown> 
       is(u) ? t.success(u === 0 ? 0 : u) : t.failure(u, c, `expected an integer ≥ ${min}`),
     t.identity,
   );
+  return describeCodec(codec, {
+    type: 'integer',
+    minimum: min,
+    maximum: Number.MAX_SAFE_INTEGER,
+  });
 };
 
 /** Integer ≥ 0 (a stream revision, an index, a version). */

@@ -37,6 +37,8 @@ import { problem, sendProblem } from './problem.js';
 import { sendInvalidQuery } from './read-model.js';
 import type { ServiceDeps, ServiceDefinition } from './runtime.js';
 import type { CommandHttp } from './http-commands.js';
+import { commandPaths } from './openapi/commands.js';
+import type { CommandRow } from './openapi/commands.js';
 
 /** One place for the stream name: contracts' (re-exported for the services). */
 export { articleStreamName };
@@ -68,12 +70,24 @@ export const articleHttp: CommandHttp<ArticleRejection> = {
   rejectionProblem: (rejection) => rejectionProblem(rejection),
 };
 
-/** The HTTP body of a command route: `{ commandId?, data }`, plus `articleId?` when it creates. */
-const bodyCodec = (type: ArticleCommandType, creates: boolean) => {
+const bodyCodecs = new Map<string, ReturnType<typeof makeBodyCodec>>();
+
+const makeBodyCodec = (type: ArticleCommandType, creates: boolean) => {
   const data = ArticleCommandBody.members[type].required.data;
   return creates
-    ? strict({ data }, { commandId: Uuid, articleId: Uuid }, `${type} request`)
-    : strict({ data }, { commandId: Uuid }, `${type} request`);
+    ? strict({ data }, { commandId: Uuid, articleId: Uuid }, `${type}Request`)
+    : strict({ data }, { commandId: Uuid }, `${type}Request`);
+};
+
+/** The HTTP body of a command route: `{ commandId?, data }`, plus `articleId?` when it creates;
+ *  one codec per route, which the route decodes with and the API reference is read from. */
+export const commandBodyCodec = (type: ArticleCommandType, creates: boolean) => {
+  const key = `${type}:${creates}`;
+  const known = bodyCodecs.get(key);
+  if (known !== undefined) return known;
+  const codec = makeBodyCodec(type, creates);
+  bodyCodecs.set(key, codec);
+  return codec;
 };
 
 export interface ArticleRouteOptions {
@@ -97,7 +111,7 @@ export const mountArticleCommand = (
   options: ArticleRouteOptions,
 ): void => {
   const creates = options.location !== undefined;
-  const body = bodyCodec(type, creates);
+  const body = commandBodyCodec(type, creates);
   mountCommand(
     router,
     path,
@@ -250,5 +264,9 @@ export const articleCommandService = (
     });
   }
   mountArticleView(router, '/:articleId', deps.store);
-  return { name, routes: [[prefix, router]] };
+  const rows = table.map(([path, type, flags]): CommandRow => {
+    const creates = flags?.creates === true;
+    return [path, type, creates, commandBodyCodec(type, creates)];
+  });
+  return { name, routes: [[prefix, router]], api: commandPaths(name, prefix, rows) };
 };

@@ -18,3 +18,6 @@ export * from './topic-sender.js';
 export * from './dates.js';
 export * from './shared-run.js';
 export * from './drained.js';
+export * from './openapi/operations.js';
+export * from './openapi/document.js';
+export * from './openapi/commands.js';

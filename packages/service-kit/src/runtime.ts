@@ -23,6 +23,9 @@ import type {
 import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
 import { createPublisher, kafkaDeadLetters, kafkaFromEnv, kafkaSource } from '@newsroom/messaging';
 import { createApp } from './app.js';
+import { API_VERSION, openApiDocument } from './openapi/document.js';
+import type { ApiDescription } from './openapi/operations.js';
+import { openApiRouter } from './openapi/routes.js';
 import { startSealer } from './sealer.js';
 import type { ServerLimits } from './http-server.js';
 import type { ReadinessCheck } from './app.js';
@@ -59,6 +62,8 @@ export interface ServiceDefinition {
   readonly stop?: () => Promise<void>;
   /** Ends its long-lived responses (a live stream) before the server closes. */
   readonly drain?: () => Promise<void>;
+  /** Its endpoints in the process's OpenAPI document (`/openapi.json`). */
+  readonly api?: ApiDescription;
 }
 
 /** `publishing`, or `<prefix>_publishing` when a prefix isolates one deployment (or test). */
@@ -247,8 +252,13 @@ export const startSystem = async (
         await running.ready();
       },
     }));
+  const reference = openApiDocument({
+    title: `Newsroom: ${services.map((s) => s.name).join(', ')}`,
+    version: API_VERSION,
+    services: services.flatMap((s) => (s.api === undefined ? [] : [s.api])),
+  });
   const { app } = createApp({
-    routes: services.flatMap((s) => s.routes),
+    routes: [['/', openApiRouter(reference)], ...services.flatMap((s) => s.routes)],
     readiness: [
       { name: 'event-store', check: async () => void (await deps.store.readAll({ maxCount: 1 })) },
       sealer.readiness,

@@ -1,0 +1,141 @@
+/**
+ * The API reference of a command service, read off its route table: every command's `POST`
+ * (its body the route's own codec), and `GET /{articleId}`.
+ */
+import { ArticleStatus, ArticleView, articleEventTypes, callerRoles } from '@newsroom/contracts';
+import type { ArticleCommandType, JsonSchema, SchemaSet } from '@newsroom/contracts';
+import type { ApiPaths } from './operations.js';
+import {
+  ARTICLE_ID,
+  bearer,
+  jsonAnswer,
+  openApiPath,
+  problems,
+  queryParameter,
+} from './operations.js';
+
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  description: 'the revision the command expects, as its ETag gives it: `"3"`',
+  schema: { type: 'string', pattern: '^\\s*"\\d{1,15}"\\s*$|^\\s*\\*\\s*$' },
+};
+const PREFER = {
+  name: 'Prefer',
+  in: 'header',
+  description: '`return=representation` answers the whole article too (RFC 7240)',
+  schema: { type: 'string' },
+};
+const TRACE_HEADERS = [
+  {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    description: 'kept in the events written, and echoed; a new one when absent',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  },
+  {
+    name: 'traceparent',
+    in: 'header',
+    description: 'W3C trace context, continued into event metadata and Kafka headers',
+    schema: { type: 'string' },
+  },
+];
+const ETAG = { description: 'the new revision', schema: { type: 'string' } };
+
+const accepted = (schemas: SchemaSet): JsonSchema =>
+  schemas.add('CommandAccepted', {
+    type: 'object',
+    properties: {
+      articleId: { type: 'string', format: 'uuid' },
+      revision: { type: 'integer', minimum: 0 },
+      status: schemas.of(ArticleStatus),
+      events: { type: 'array', items: { enum: [...articleEventTypes] } },
+      replayed: { type: 'boolean', description: 'a retry of a command already applied' },
+      article: schemas.of(ArticleView),
+    },
+    required: ['articleId', 'revision', 'status', 'events', 'replayed'],
+    additionalProperties: false,
+  });
+
+/** The article as read back: `GET <prefix>/{articleId}`. */
+export const articleReadSchema = (schemas: SchemaSet): JsonSchema =>
+  schemas.components['ArticleRead'] === undefined
+    ? schemas.add('ArticleRead', {
+        type: 'object',
+        properties: {
+          articleId: { type: 'string', format: 'uuid' },
+          revision: { type: 'integer', minimum: 0 },
+          status: schemas.of(ArticleStatus),
+          article: schemas.of(ArticleView),
+        },
+        required: ['articleId', 'revision', 'status', 'article'],
+        additionalProperties: false,
+      })
+    : { $ref: '#/components/schemas/ArticleRead' };
+
+export type CommandRow = readonly [
+  path: string,
+  type: ArticleCommandType,
+  creates: boolean,
+  body: Parameters<SchemaSet['of']>[0],
+];
+
+/** Every command of one service, and its article view. */
+export const commandPaths =
+  (service: string, prefix: string, rows: readonly CommandRow[]) =>
+  (schemas: SchemaSet): ApiPaths => {
+    const answer = schemas.components['CommandAccepted'] === undefined
+      ? accepted(schemas)
+      : { $ref: '#/components/schemas/CommandAccepted' };
+    const paths: ApiPaths = {};
+    for (const [path, type, creates, body] of rows) {
+      paths[openApiPath(`${prefix}${path}`)] = {
+        post: {
+          tags: [service],
+          operationId: type,
+          summary: `${type}: the decider judges the caller's role and the article's state`,
+          ...bearer(callerRoles),
+          parameters: [
+            ...(path.includes(':articleId') ? [ARTICLE_ID] : []),
+            IF_MATCH,
+            PREFER,
+            ...TRACE_HEADERS,
+          ],
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemas.of(body) } },
+          },
+          responses: {
+            [creates ? '201' : '200']: jsonAnswer(
+              creates ? 'created (Location names the article)' : 'accepted, or a retry answered again',
+              answer,
+              {
+                ETag: ETAG,
+                ...(creates ? { Location: { schema: { type: 'string' } } } : {}),
+              },
+            ),
+            ...(creates ? { '200': jsonAnswer('a retry of the creation, answered again', answer) } : {}),
+            ...problems(400, 401, 403, 404, 409, 412, 422, 503),
+          },
+        },
+      };
+    }
+    paths[openApiPath(`${prefix}/:articleId`)] = {
+      get: {
+        tags: [service],
+        operationId: `${service}Article`,
+        summary: 'The article as the newsroom has it, now or as of a revision or instant',
+        ...bearer(callerRoles),
+        parameters: [
+          ARTICLE_ID,
+          queryParameter('revision', { type: 'string', pattern: '^\\d{1,15}$' }, 'as of this revision'),
+          queryParameter('at', { type: 'string', format: 'date-time' }, 'as of this instant (RFC 3339)'),
+        ],
+        responses: {
+          '200': jsonAnswer('the article', articleReadSchema(schemas), { ETag: ETAG }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    };
+    return paths;
+  };

@@ -1,0 +1,61 @@
+/**
+ * `GET /openapi.json`, the process's OpenAPI document, and `GET /docs`, Swagger UI to browse
+ * it, served from the swagger-ui-dist package by the process itself (no CDN: the page works
+ * where the process has no internet, and sends nothing elsewhere).
+ */
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import express, { Router } from 'express';
+import type { JsonSchema } from '@newsroom/contracts';
+import { DOCS_PATH, OPENAPI_PATH } from './document.js';
+
+const uiFolder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+
+const DOCS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Newsroom API reference</title>
+<link rel="stylesheet" href="${DOCS_PATH}/assets/swagger-ui.css">
+</head>
+<body>
+<div id="reference"></div>
+<script src="${DOCS_PATH}/assets/swagger-ui-bundle.js"></script>
+<script src="${DOCS_PATH}/start.js"></script>
+</body>
+</html>
+`;
+
+// A script of its own rather than inline, so that a strict Content-Security-Policy holds.
+const START_SCRIPT = `window.ui = SwaggerUIBundle({
+  url: ${JSON.stringify(OPENAPI_PATH)},
+  dom_id: '#reference',
+  deepLinking: true,
+  persistAuthorization: true,
+});
+`;
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+/** The router of both; `document` is built once, when the process starts. */
+export const openApiRouter = (document: JsonSchema): Router => {
+  const router = Router();
+  const body = JSON.stringify(document);
+  router.get(OPENAPI_PATH, (_req, res) => {
+    res.type('application/json').send(body);
+  });
+  router.get(DOCS_PATH, (_req, res) => {
+    res.setHeader('Content-Security-Policy', CSP);
+    res.type('text/html').send(DOCS_PAGE);
+  });
+  router.get(`${DOCS_PATH}/start.js`, (_req, res) => {
+    res.type('text/javascript').send(START_SCRIPT);
+  });
+  router.use(
+    `${DOCS_PATH}/assets`,
+    express.static(uiFolder, { index: false, maxAge: '1h' }),
+  );
+  return router;
+};
