@@ -161,15 +161,15 @@ export const patternText = (
 ): t.Type<string, string, unknown> =>
   describeCodec(
     new t.Type<string, string, unknown>(
-    name,
-    (u): u is string => typeof u === 'string' && u.length <= max && pattern.test(u) && check(u),
-    (u, c) => {
-      if (typeof u !== 'string') return t.failure(u, c, 'expected a string');
-      if (u.length > max) return t.failure(u, c, `must be at most ${max} characters`);
-      return pattern.test(u) && check(u) ? t.success(u) : t.failure(u, c, message);
-    },
-    t.identity,
-  ),
+      name,
+      (u): u is string => typeof u === 'string' && u.length <= max && pattern.test(u) && check(u),
+      (u, c) => {
+        if (typeof u !== 'string') return t.failure(u, c, 'expected a string');
+        if (u.length > max) return t.failure(u, c, `must be at most ${max} characters`);
+        return pattern.test(u) && check(u) ? t.success(u) : t.failure(u, c, message);
+      },
+      t.identity,
+    ),
     { type: 'string', maxLength: max, ...patternSchema(pattern), description: message },
   );
 

@@ -225,6 +225,22 @@ const transportFor = (
         };
 };
 
+/** The OpenAPI document of a process that runs `services`. */
+export const processReference = (services: readonly ServiceDefinition[]) =>
+  openApiDocument({
+    title: `Newsroom: ${services.map((s) => s.name).join(', ')}`,
+    version: API_VERSION,
+    services: services.flatMap((s) => (s.api === undefined ? [] : [s.api])),
+  });
+
+/** Every route a process that runs `services` mounts, its API reference first. */
+export const processRoutes = (
+  services: readonly ServiceDefinition[],
+): readonly (readonly [prefix: string, router: Router])[] => [
+  ['/', openApiRouter(processReference(services))],
+  ...services.flatMap((s) => s.routes),
+];
+
 export const startSystem = async (
   deps: ServiceDeps,
   services: readonly ServiceDefinition[],
@@ -252,13 +268,8 @@ export const startSystem = async (
         await running.ready();
       },
     }));
-  const reference = openApiDocument({
-    title: `Newsroom: ${services.map((s) => s.name).join(', ')}`,
-    version: API_VERSION,
-    services: services.flatMap((s) => (s.api === undefined ? [] : [s.api])),
-  });
   const { app } = createApp({
-    routes: [['/', openApiRouter(reference)], ...services.flatMap((s) => s.routes)],
+    routes: processRoutes(services),
     readiness: [
       { name: 'event-store', check: async () => void (await deps.store.readAll({ maxCount: 1 })) },
       sealer.readiness,

@@ -5,7 +5,7 @@
  */
 import { Router } from 'express';
 import type { ServiceDefinition } from '@newsroom/service-kit';
-import { escapeMarkup } from '@newsroom/service-kit';
+import { escapeMarkup, mediaAnswer } from '@newsroom/service-kit';
 
 interface Link {
   readonly path: string;
@@ -59,6 +59,8 @@ export const LINKS: readonly (readonly [section: string, links: readonly Link[]]
       { path: '/healthz', what: 'liveness' },
       { path: '/readyz', what: 'readiness: the store, its seals, every processor' },
       { path: '/metrics', what: 'Prometheus metrics' },
+      { path: '/openapi.json', what: 'the API reference (OpenAPI 3.1)' },
+      { path: '/docs', what: 'the API reference to browse' },
     ],
   ],
 ];
@@ -99,7 +101,19 @@ export const homeService = (): ServiceDefinition => {
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('text/html; charset=utf-8').send(html);
   });
-  return { name: 'home', routes: [['/', router]] };
+  return {
+    name: 'home',
+    routes: [['/', router]],
+    api: () => ({
+      '/': {
+        get: {
+          tags: ['operations'],
+          summary: 'The index page: every entry point of the one-process system',
+          responses: { '200': mediaAnswer('the page', ['text/html']) },
+        },
+      },
+    }),
+  };
 };
 
 /** What the process prints once it is ready: the links, with `url` in front. */

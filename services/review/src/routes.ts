@@ -6,6 +6,7 @@
 import { articleCommandService } from '@newsroom/service-kit';
 import type { ArticleRouteTable, ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
 import { reviewQueueProcessor, reviewQueueRouter } from './review-queue/index.js';
+import { reviewQueueApi } from './review-queue/openapi.js';
 
 export const REVIEWS = '/v1/reviews';
 
@@ -27,5 +28,6 @@ export const reviewService = (deps: ServiceDeps): ServiceDefinition => {
       ...commands.routes,
     ],
     processors: [reviewQueueProcessor(schema)],
+    api: (schemas) => ({ ...reviewQueueApi(REVIEWS)(schemas), ...commands.api?.(schemas) }),
   };
 };

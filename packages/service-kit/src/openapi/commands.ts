@@ -84,9 +84,10 @@ export type CommandRow = readonly [
 export const commandPaths =
   (service: string, prefix: string, rows: readonly CommandRow[]) =>
   (schemas: SchemaSet): ApiPaths => {
-    const answer = schemas.components['CommandAccepted'] === undefined
-      ? accepted(schemas)
-      : { $ref: '#/components/schemas/CommandAccepted' };
+    const answer =
+      schemas.components['CommandAccepted'] === undefined
+        ? accepted(schemas)
+        : { $ref: '#/components/schemas/CommandAccepted' };
     const paths: ApiPaths = {};
     for (const [path, type, creates, body] of rows) {
       paths[openApiPath(`${prefix}${path}`)] = {
@@ -107,14 +108,18 @@ export const commandPaths =
           },
           responses: {
             [creates ? '201' : '200']: jsonAnswer(
-              creates ? 'created (Location names the article)' : 'accepted, or a retry answered again',
+              creates
+                ? 'created (Location names the article)'
+                : 'accepted, or a retry answered again',
               answer,
               {
                 ETag: ETAG,
                 ...(creates ? { Location: { schema: { type: 'string' } } } : {}),
               },
             ),
-            ...(creates ? { '200': jsonAnswer('a retry of the creation, answered again', answer) } : {}),
+            ...(creates
+              ? { '200': jsonAnswer('a retry of the creation, answered again', answer) }
+              : {}),
             ...problems(400, 401, 403, 404, 409, 412, 422, 503),
           },
         },
@@ -128,8 +133,16 @@ export const commandPaths =
         ...bearer(callerRoles),
         parameters: [
           ARTICLE_ID,
-          queryParameter('revision', { type: 'string', pattern: '^\\d{1,15}$' }, 'as of this revision'),
-          queryParameter('at', { type: 'string', format: 'date-time' }, 'as of this instant (RFC 3339)'),
+          queryParameter(
+            'revision',
+            { type: 'string', pattern: '^\\d{1,15}$' },
+            'as of this revision',
+          ),
+          queryParameter(
+            'at',
+            { type: 'string', format: 'date-time' },
+            'as of this instant (RFC 3339)',
+          ),
         ],
         responses: {
           '200': jsonAnswer('the article', articleReadSchema(schemas), { ETag: ETAG }),

@@ -7,7 +7,13 @@
 import { ProblemDetails, SchemaSet } from '@newsroom/contracts';
 import type { JsonSchema } from '@newsroom/contracts';
 import type { ApiDescription, ApiPaths } from './operations.js';
-import { jsonAnswer, mediaAnswer, pathParameter, problems, PROBLEM_RESPONSE } from './operations.js';
+import {
+  jsonAnswer,
+  mediaAnswer,
+  pathParameter,
+  problems,
+  PROBLEM_RESPONSE,
+} from './operations.js';
 
 export const OPENAPI_PATH = '/openapi.json';
 /** The version of the API the document describes (its paths are under /v1). */
@@ -175,4 +181,3 @@ export const openApiDocument = (options: DocumentOptions): JsonSchema => {
     },
   };
 };
-

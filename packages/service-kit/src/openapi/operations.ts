@@ -9,7 +9,10 @@ import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 
 export type Operation = JsonSchema;
 /** OpenAPI paths: `/v1/drafts/{articleId}/revise` -> `post` -> the operation. */
-export type ApiPaths = Record<string, Partial<Record<'get' | 'post' | 'put' | 'delete', Operation>>>;
+export type ApiPaths = Record<
+  string,
+  Partial<Record<'get' | 'post' | 'put' | 'delete', Operation>>
+>;
 
 /** What a service says about its endpoints, with the schema set of the document. */
 export type ApiDescription = (schemas: SchemaSet) => ApiPaths;
@@ -68,7 +71,11 @@ export const queryParameter = (
 ): JsonSchema => ({ name, in: 'query', description, schema, ...(required ? { required } : {}) });
 
 /** A path parameter: `{articleId}` and the like. */
-export const pathParameter = (name: string, schema: JsonSchema, description: string): JsonSchema => ({
+export const pathParameter = (
+  name: string,
+  schema: JsonSchema,
+  description: string,
+): JsonSchema => ({
   name,
   in: 'path',
   required: true,

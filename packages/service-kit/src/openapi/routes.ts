@@ -53,9 +53,6 @@ export const openApiRouter = (document: JsonSchema): Router => {
   router.get(`${DOCS_PATH}/start.js`, (_req, res) => {
     res.type('text/javascript').send(START_SCRIPT);
   });
-  router.use(
-    `${DOCS_PATH}/assets`,
-    express.static(uiFolder, { index: false, maxAge: '1h' }),
-  );
+  router.use(`${DOCS_PATH}/assets`, express.static(uiFolder, { index: false, maxAge: '1h' }));
   return router;
 };

@@ -1,0 +1,62 @@
+/** `GET /v1/reviews` in the API reference: its query read off the queue's query codec. */
+import type { ApiDescription } from '@newsroom/service-kit';
+import { bearer, jsonAnswer, problems, queryParameters } from '@newsroom/service-kit';
+import { ReviewQueueQuery, ReviewStatus } from './query.js';
+
+const nullableString = { type: ['string', 'null'] };
+
+export const reviewQueueApi =
+  (path: string): ApiDescription =>
+  (schemas) => ({
+    [path]: {
+      get: {
+        tags: ['review'],
+        operationId: 'reviewQueue',
+        summary: 'The review queue, newest submission first, paged by `next`',
+        ...bearer(['editor', 'admin']),
+        parameters: queryParameters(schemas, ReviewQueueQuery),
+        responses: {
+          '200': jsonAnswer('one page of the queue', {
+            type: 'object',
+            properties: {
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    articleId: { type: 'string', format: 'uuid' },
+                    status: schemas.of(ReviewStatus),
+                    kind: { enum: ['article', 'correction'] },
+                    section: nullableString,
+                    headline: nullableString,
+                    submittedBy: nullableString,
+                    submittedAt: nullableString,
+                    assignee: nullableString,
+                    revision: { type: 'integer', minimum: 0 },
+                    comments: { type: 'array' },
+                  },
+                  required: [
+                    'articleId',
+                    'status',
+                    'kind',
+                    'section',
+                    'headline',
+                    'submittedBy',
+                    'submittedAt',
+                    'assignee',
+                    'revision',
+                    'comments',
+                  ],
+                  additionalProperties: false,
+                },
+              },
+              next: { type: 'string', description: 'pass as `cursor` for the next page' },
+            },
+            required: ['items'],
+            additionalProperties: false,
+          }),
+          ...problems(400, 401, 403, 503),
+        },
+      },
+    },
+  });
