@@ -88,7 +88,8 @@ export const startTestSystem = async (
   // As a process makes them (its appends timed into /metrics), with the test's clock.
   const deps: ServiceDeps = {
     ...serviceDeps(
-      { schemaPrefix: schema, auth: { kind: 'hs256', secret } },
+      // Warnings and errors only: a line per request would bury a failing test's output.
+      { schemaPrefix: schema, auth: { kind: 'hs256', secret }, logLevel: 'warn' },
       opened,
       new Registry(),
     ),

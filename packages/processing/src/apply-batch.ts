@@ -143,10 +143,14 @@ export const createBatchApplier = (deps: ApplyDeps) => {
 
   const logLetters = (letters: readonly DeadLetter[]) => {
     for (const letter of letters) {
+      const decoded = letter.delivery.decode();
       deps.log({
         level: 'error',
         msg: `processor ${processor.name}: dead-lettered ${letter.delivery.streamName}@${letter.delivery.revision ?? '?'}`,
         reason: letter.reason,
+        ...(letter.delivery.eventId === undefined ? {} : { eventId: letter.delivery.eventId }),
+        // The command's, so that the line is found beside its request's.
+        ...(E.isRight(decoded) ? { correlationId: decoded.right.metadata.correlationId } : {}),
       });
     }
   };

@@ -675,7 +675,7 @@ describe.each(['postgres', 'pglite'] as const)('poison messages (%s)', (kind) =>
         if (m.streamName === x.stream && m.revision === '1') throw new Error('poisoned');
       },
     });
-    const { running } = start(world, processor, { batchSize: 100 });
+    const { running, logs } = start(world, processor, { batchSize: 100 });
     await running.whenProcessed(zAfter.position);
 
     const letters = await deadLetterRows(world);
@@ -695,6 +695,16 @@ describe.each(['postgres', 'pglite'] as const)('poison messages (%s)', (kind) =>
       data: { articleId: x.articleId },
       metadata: { actor: BY },
     });
+    // Logged with the event's id and its command's correlation id, to be found beside it.
+    const { metadata } = JSON.parse(poison!.payload) as { metadata: { correlationId: string } };
+    expect(metadata.correlationId).toEqual(expect.any(String));
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        eventId: poison!.event_id,
+        correlationId: metadata.correlationId,
+      }),
+    );
     const undecodable = letters.find((l) => l.stream_name === z.stream);
     expect(undecodable).toMatchObject({ revision: '0', attempts: 0 });
     expect(undecodable!.reason).toMatch(/^undecodable/);

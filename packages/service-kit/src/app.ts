@@ -177,7 +177,17 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
       const route = (req.route as { path?: string } | undefined)?.path;
       const label = route === undefined ? 'unmatched' : `${req.baseUrl}${route}`;
       requests.inc({ method: req.method, route: label, status: String(res.statusCode) });
-      end({ method: req.method, route: label });
+      const seconds = end({ method: req.method, route: label });
+      log({
+        level: res.statusCode >= 500 ? 'error' : 'info',
+        msg: 'request',
+        method: req.method,
+        route: label,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1000 * 10) / 10,
+        correlationId: id,
+        ...(trace === undefined ? {} : { traceId: trace.split('-')[1] }),
+      });
     });
     next();
   });
@@ -277,6 +287,7 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
       level: 'error',
       msg: 'unhandled error',
       path: req.path,
+      correlationId: correlationIdOf(req),
       error: String((error as Error)?.stack ?? error),
     });
     if (res.headersSent) return;

@@ -1,4 +1,6 @@
 import * as t from 'io-ts';
+import { LOG_LEVELS } from './logger.js';
+import type { LogLevel } from './logger.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -74,6 +76,11 @@ export const Environment = t.partial({
   STANDBY_POLL_MS: intFromString('StandbyPollMs', 10, 60_000),
   TRANSPORT: t.keyof({ embedded: null, kafka: null }),
   ARTICLE_EVENTS_TOPIC: TopicNameFromString,
+  LOG_LEVEL: t.keyof(
+    Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>,
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: t.string,
+  OTEL_SERVICE_NAME: t.string,
 });
 export type Environment = t.TypeOf<typeof Environment>;
 
@@ -100,6 +107,13 @@ export interface ServiceConfig {
   readonly transport: 'embedded' | 'kafka';
   /** The article-events topic (ARTICLE_EVENTS_TOPIC, default newsroom.article-events.v1). */
   readonly articleEventsTopic: string;
+  /** How much the process logs (LOG_LEVEL, default info). */
+  readonly logLevel: LogLevel;
+  /** An OTLP/HTTP collector that gets the process's trace spans (OTEL_EXPORTER_OTLP_ENDPOINT;
+   *  none by default: no spans are made). */
+  readonly otlpEndpoint: string | undefined;
+  /** The service name spans carry (OTEL_SERVICE_NAME, default `newsroom`). */
+  readonly otelServiceName: string;
 }
 
 /** The set variables (an empty one counts as unset). */
@@ -235,6 +249,9 @@ export const loadConfig = (
     standbyPollMs: e.STANDBY_POLL_MS ?? 500,
     transport: e.TRANSPORT ?? 'embedded',
     articleEventsTopic: e.ARTICLE_EVENTS_TOPIC ?? 'newsroom.article-events.v1',
+    logLevel: e.LOG_LEVEL ?? 'info',
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: e.OTEL_SERVICE_NAME ?? 'newsroom',
     serverLimits: {
       ...DEFAULT_SERVER_LIMITS,
       ...(e.MAX_CONNECTIONS === undefined ? {} : { maxConnections: e.MAX_CONNECTIONS }),

@@ -21,3 +21,4 @@ export * from './drained.js';
 export * from './openapi/operations.js';
 export * from './openapi/document.js';
 export * from './openapi/commands.js';
+export * from './logger.js';

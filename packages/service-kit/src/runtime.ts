@@ -23,6 +23,9 @@ import type {
 import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
 import { createPublisher, kafkaDeadLetters, kafkaFromEnv, kafkaSource } from '@newsroom/messaging';
 import { createApp } from './app.js';
+import { createLogger, logTo } from './logger.js';
+import type { Log } from './logger.js';
+import type { DestinationStream } from 'pino';
 import { API_VERSION, openApiDocument } from './openapi/document.js';
 import type { ApiDescription } from './openapi/operations.js';
 import { openApiRouter } from './openapi/routes.js';
@@ -48,6 +51,8 @@ export interface ServiceDeps {
   readonly clock?: () => Date;
   /** The process's metrics registry, for a service's own metrics (served at /metrics). */
   readonly registry?: Registry;
+  /** The process's structured log (logger.ts): a service's own lines go there too. */
+  readonly log?: Log;
 }
 
 /** What a service contributes to the process that hosts it. */
@@ -247,7 +252,7 @@ export const startSystem = async (
   listenOn: SystemOptions,
   extraResources: readonly Closeable[] = [],
 ): Promise<RunningSystem> => {
-  const log = (line: Record<string, unknown>) => console.error(JSON.stringify(line));
+  const log = deps.log ?? logTo(createLogger({ services: services.map((s) => s.name) }));
   const registry = listenOn.registry ?? deps.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   registerAppendMetrics(deps.store, registry);
@@ -352,15 +357,23 @@ export const startSystem = async (
 
 /** What services are built from, for a process's configuration and its opened store. */
 export const serviceDeps = (
-  config: Pick<ServiceConfig, 'schemaPrefix' | 'auth'>,
+  config: Pick<ServiceConfig, 'schemaPrefix' | 'auth'> & Partial<Pick<ServiceConfig, 'logLevel'>>,
   opened: Pick<OpenedStore, 'store' | 'sql'>,
   registry: Registry,
+  /** Where the log goes (default stdout), at `config.logLevel`. */
+  destination?: DestinationStream,
 ): ServiceDeps => ({
   store: timedAppends(opened.store, registry),
   sql: opened.sql,
   readModelSchema: readModelSchemas(config.schemaPrefix),
   authenticator: createAuthenticator(config.auth),
   registry,
+  log: logTo(
+    createLogger({
+      ...(config.logLevel === undefined ? {} : { level: config.logLevel }),
+      ...(destination === undefined ? {} : { destination }),
+    }),
+  ),
 });
 
 /** The main of a process: config from the environment, store, services, signals. */
@@ -418,14 +431,12 @@ export const runProcess = async (
     console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
     process.exit(1);
   }
-  console.log(
-    JSON.stringify({
-      level: 'info',
-      msg: 'listening',
-      url: system.url,
-      services: services.map((s) => s.name),
-      store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
-    }),
-  );
+  deps.log?.({
+    level: 'info',
+    msg: 'listening',
+    url: system.url,
+    services: services.map((s) => s.name),
+    store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
+  });
   return { url: system.url };
 };

@@ -19,7 +19,7 @@ import {
   storeSource,
 } from '@newsroom/processing';
 import type { Processor } from '@newsroom/processing';
-import { loadConfig, openEventStore, serviceDeps } from '@newsroom/service-kit';
+import { loadConfig, openEventStore, serviceDeps, stderrDestination } from '@newsroom/service-kit';
 import { EXIT, show, stdio } from './io.js';
 import { progressBar } from './progress.js';
 
@@ -39,7 +39,7 @@ export const replayCommand = async (args: readonly string[]): Promise<number> =>
   const config = loadConfig(process.env, { port: 0 });
   const opened = await openEventStore(config, { schema: config.eventStoreSchema });
   const registry = new Registry();
-  const services = allServices(serviceDeps(config, opened, registry));
+  const services = allServices(serviceDeps(config, opened, registry, stderrDestination()));
   try {
     const processors = services.flatMap((s) => s.processors ?? []).filter(hasEvents);
     const processor = processors.find((p) => p.name === positionals[0]);
