@@ -18,6 +18,8 @@ export interface Received {
   readonly verifiedBy?: number;
   /** What this receiver answered. */
   readonly answered: number;
+  /** The W3C trace context it came with, if any. */
+  readonly traceparent?: string;
   readonly at: number;
 }
 
@@ -82,6 +84,9 @@ export const startReceiver = async (path = '/hook'): Promise<Receiver> => {
           signature: headers['webhook-signature'],
           body,
           ...(verifiedBy >= 0 ? { verifiedBy } : {}),
+          ...(typeof req.headers.traceparent === 'string'
+            ? { traceparent: req.headers.traceparent }
+            : {}),
           answered: answer.status,
           at: performance.now(),
         });

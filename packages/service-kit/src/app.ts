@@ -48,7 +48,8 @@ const traceparents = new WeakMap<Request, string>();
  */
 export const traceparentOf = (req: Request): string | undefined => traceparents.get(req);
 
-const continueTrace = (given: string | undefined): string | undefined => {
+/** `given` continued by a span of this process's own; undefined when absent or invalid. */
+export const continueTrace = (given: string | undefined): string | undefined => {
   if (given === undefined || E.isLeft(TraceParent.decode(given))) return undefined;
   const [version, traceId, , flags] = given.split('-');
   return `${version}-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;

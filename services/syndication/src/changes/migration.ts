@@ -64,3 +64,14 @@ export const SYNDICATION_LOG_MIGRATION: ProcessorMigration = {
        PRIMARY KEY (delivery_id, n))`,
   ],
 };
+
+/**
+ * The trace context of the command a delivery comes from (W3C traceparent, as its event's
+ * metadata holds it), so that the receiver's work joins the newsroom's trace. A column added,
+ * nothing rebuilt: deliveries made before it carry none.
+ */
+export const WEBHOOK_TRACE_MIGRATION: ProcessorMigration = {
+  version: 3,
+  name: 'the trace context of webhook deliveries',
+  statements: (s) => [`ALTER TABLE ${s}.webhook_deliveries ADD COLUMN traceparent text`],
+};

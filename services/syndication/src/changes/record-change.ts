@@ -50,7 +50,13 @@ export const snapshotOf = (row: ArticleRow): ArticleSnapshot | undefined => {
 export const recordChange = async (
   sql: SqlQueryable,
   schema: string,
-  change: { readonly change: PublicChange; readonly at: string; readonly row: ArticleRow },
+  change: {
+    readonly change: PublicChange;
+    readonly at: string;
+    readonly row: ArticleRow;
+    /** The trace context of the command behind it, for its webhook deliveries. */
+    readonly traceparent?: string;
+  },
   options: NinjsOptions,
 ): Promise<void> => {
   const snapshot = snapshotOf(change.row);
@@ -76,5 +82,5 @@ export const recordChange = async (
     version: snapshot.version,
   });
   await setDocument(sql, schema, event.articleId, document);
-  await fanOut(sql, schema, event, JSON.stringify(payloadOf(event)));
+  await fanOut(sql, schema, event, JSON.stringify(payloadOf(event)), change.traceparent);
 };

@@ -22,7 +22,7 @@ import { recordChange } from '../changes/record-change.js';
 import type { PublicChange } from '../changes/change.js';
 import type { ArticleRow } from '../changes/record-change.js';
 import type { NinjsOptions } from '../documents/ninjs.js';
-import { SYNDICATION_LOG_MIGRATION } from '../changes/migration.js';
+import { SYNDICATION_LOG_MIGRATION, WEBHOOK_TRACE_MIGRATION } from '../changes/migration.js';
 
 export const PUBLIC_ARTICLES = 'syndication.public-articles';
 
@@ -67,6 +67,7 @@ const MIGRATIONS: readonly ProcessorMigration[] = [
     ],
   },
   SYNDICATION_LOG_MIGRATION,
+  WEBHOOK_TRACE_MIGRATION,
 ];
 
 /** The columns a new row starts with, and what an existing one takes, for one event. */
@@ -189,7 +190,17 @@ const project = async (
   );
   const row = rows[0];
   if (row === undefined || upsert.change === undefined) return;
-  await recordChange(sql, s, { change: upsert.change, at: m.event.data.at, row }, options);
+  await recordChange(
+    sql,
+    s,
+    {
+      change: upsert.change,
+      at: m.event.data.at,
+      row,
+      ...(m.metadata.traceparent === undefined ? {} : { traceparent: m.metadata.traceparent }),
+    },
+    options,
+  );
 };
 
 export const publicArticlesProcessor = (schema: string, options: NinjsOptions = {}): Processor => ({

@@ -7,6 +7,7 @@
  * retried on the schedule; after the schedule's last step the delivery has failed.
  */
 import { Agent, fetch } from 'undici';
+import { continueTrace } from '@newsroom/service-kit';
 import type { DueDelivery } from './sql/deliveries.js';
 import { webhookIdOf } from './sql/deliveries.js';
 import { signatureHeader } from './signature.js';
@@ -84,6 +85,7 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
   if (!checked.ok) return retryOr(`receiver URL refused: ${checked.reason}`, null);
   const id = webhookIdOf(d.id);
   const timestamp = Math.floor(Date.now() / 1000);
+  const trace = continueTrace(d.traceparent ?? undefined);
   try {
     const response = await fetch(checked.url, {
       method: 'POST',
@@ -96,6 +98,7 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(d.secrets, id, timestamp, d.body),
+        ...(trace === undefined ? {} : { traceparent: trace }),
       },
       body: d.body,
     });

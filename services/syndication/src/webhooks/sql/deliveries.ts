@@ -10,6 +10,8 @@ export interface DueDelivery {
   readonly secrets: readonly string[];
   readonly body: string;
   readonly attempts: number;
+  /** The trace context of the command behind it (sent continued by a span of the sender's). */
+  readonly traceparent: string | null;
 }
 
 /**
@@ -35,6 +37,7 @@ export const claimDeliveries = async (
     previous: string | null;
     body: string;
     attempts: number;
+    traceparent: string | null;
   }>(
     `WITH due AS (
        SELECT d.id, d.next_attempt_at, d.seq,
@@ -54,7 +57,7 @@ export const claimDeliveries = async (
         AND d.status = 'pending' AND d.next_attempt_at <= now()
       RETURNING d.id::text AS id, d.subscription_id::text AS subscription_id, s.url, s.secret,
                 CASE WHEN s.previous_until > now() THEN s.previous_secret END AS previous,
-                d.body, d.attempts`,
+                d.body, d.attempts, d.traceparent`,
     [limits.total, limits.perSubscription, limits.leaseMs],
   );
   return rows.map((r) => ({
@@ -64,6 +67,7 @@ export const claimDeliveries = async (
     secrets: r.previous === null ? [r.secret] : [r.secret, r.previous],
     body: r.body,
     attempts: r.attempts,
+    traceparent: r.traceparent,
   }));
 };
 

@@ -12,17 +12,18 @@ export const fanOut = async (
   schema: string,
   e: SyndicationEvent,
   body: string,
+  traceparent: string | undefined,
 ): Promise<void> => {
   await sql.query(
     `INSERT INTO ${schema}.webhook_deliveries
-       (id, subscription_id, seq, article_id, revision, event_type, body)
-     SELECT gen_random_uuid(), s.id, $1, $2, $3, $4, $5
+       (id, subscription_id, seq, article_id, revision, event_type, body, traceparent)
+     SELECT gen_random_uuid(), s.id, $1, $2, $3, $4, $5, $8
        FROM ${schema}.webhook_subscriptions s
       WHERE s.status = 'active'
         AND (cardinality(s.sections) = 0 OR $6 = ANY (s.sections))
         AND (cardinality(s.languages) = 0 OR lower($7) = ANY (s.languages))
         AND (cardinality(s.event_types) = 0 OR $4 = ANY (s.event_types))
      ON CONFLICT (subscription_id, article_id, revision) DO NOTHING`,
-    [e.seq, e.articleId, e.revision, e.type, body, e.section, e.language],
+    [e.seq, e.articleId, e.revision, e.type, body, e.section, e.language, traceparent ?? null],
   );
 };
