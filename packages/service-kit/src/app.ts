@@ -1,6 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import * as E from 'fp-ts/lib/Either.js';
-import { TraceParent } from '@newsroom/contracts';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type {
   ErrorRequestHandler,
@@ -14,6 +12,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import { problem, sendProblem } from './problem.js';
 import type { Problem } from './problem.js';
 import { duplicateKey, invalidUtf8Offset } from './json-text.js';
+import { startSpan } from './tracing.js';
 
 /** A dependency the process needs to serve: answered by /readyz. */
 export interface ReadinessCheck {
@@ -47,13 +46,6 @@ const traceparents = new WeakMap<Request, string>();
  * undefined when the caller sent none, or one that is not valid (ignored, as the spec says).
  */
 export const traceparentOf = (req: Request): string | undefined => traceparents.get(req);
-
-/** `given` continued by a span of this process's own; undefined when absent or invalid. */
-export const continueTrace = (given: string | undefined): string | undefined => {
-  if (given === undefined || E.isLeft(TraceParent.decode(given))) return undefined;
-  const [version, traceId, , flags] = given.split('-');
-  return `${version}-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
-};
 
 const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -171,8 +163,13 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
     correlationIds.set(req, id);
     res.setHeader('X-Correlation-Id', id);
-    const trace = continueTrace(req.header('traceparent')?.trim());
-    if (trace !== undefined) traceparents.set(req, trace);
+    // The request's span: its traceparent is what the request's events and messages carry.
+    const span = startSpan(req.method, {
+      parent: req.header('traceparent')?.trim(),
+      kind: 'server',
+      attributes: { 'http.request.method': req.method, 'newsroom.correlation_id': id },
+    });
+    if (span !== undefined) traceparents.set(req, span.traceparent);
     const end = durations.startTimer();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path;
@@ -187,8 +184,11 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
         status: res.statusCode,
         ms: Math.round(seconds * 1000 * 10) / 10,
         correlationId: id,
-        ...(trace === undefined ? {} : { traceId: trace.split('-')[1] }),
+        ...(span === undefined ? {} : { traceId: span.traceparent.split('-')[1] }),
       });
+      span?.rename(`${req.method} ${label}`);
+      span?.set({ 'http.route': label, 'http.response.status_code': res.statusCode });
+      span?.end(res.statusCode >= 500);
     });
     next();
   });

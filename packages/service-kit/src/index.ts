@@ -22,3 +22,4 @@ export * from './openapi/operations.js';
 export * from './openapi/document.js';
 export * from './openapi/commands.js';
 export * from './logger.js';
+export * from './tracing.js';

@@ -24,6 +24,7 @@ import { ARTICLE_EVENTS_TOPIC } from '@newsroom/contracts';
 import { createPublisher, kafkaDeadLetters, kafkaFromEnv, kafkaSource } from '@newsroom/messaging';
 import { createApp } from './app.js';
 import { createLogger, logTo } from './logger.js';
+import { startTracing, stopTracing } from './tracing.js';
 import type { Log } from './logger.js';
 import type { DestinationStream } from 'pino';
 import { API_VERSION, openApiDocument } from './openapi/document.js';
@@ -397,6 +398,9 @@ export const runProcess = async (
     );
     process.exit(1);
   }
+  if (config.otlpEndpoint !== undefined) {
+    startTracing({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName });
+  }
   if (config.usingDevelopmentSecret) {
     console.error(
       JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using the development secret' }),
@@ -423,6 +427,7 @@ export const runProcess = async (
   shutdownOnSignals(async () => {
     const started = await starting.catch(() => undefined);
     await started?.stop();
+    await stopTracing(); // the spans not yet sent
   });
   let system: RunningSystem;
   try {

@@ -7,7 +7,8 @@
  * retried on the schedule; after the schedule's last step the delivery has failed.
  */
 import { Agent, fetch } from 'undici';
-import { continueTrace } from '@newsroom/service-kit';
+import { startSpan } from '@newsroom/service-kit';
+import type { TraceSpan } from '@newsroom/service-kit';
 import type { DueDelivery } from './sql/deliveries.js';
 import { webhookIdOf } from './sql/deliveries.js';
 import { signatureHeader } from './signature.js';
@@ -85,9 +86,50 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
   if (!checked.ok) return retryOr(`receiver URL refused: ${checked.reason}`, null);
   const id = webhookIdOf(d.id);
   const timestamp = Math.floor(Date.now() / 1000);
-  const trace = continueTrace(d.traceparent ?? undefined);
+  // A client span of the command's trace: the receiver's work joins it.
+  const span = startSpan('webhook delivery', {
+    parent: d.traceparent ?? undefined,
+    kind: 'client',
+    attributes: {
+      'http.request.method': 'POST',
+      'newsroom.webhook_id': id,
+      'newsroom.attempt': attempt,
+    },
+  });
+  const result = await post(
+    checked.url,
+    d,
+    settings,
+    { id, timestamp, span },
+    retryOr,
+    started,
+    at,
+  );
+  span?.set({
+    'newsroom.outcome': result.outcome.kind,
+    ...(result.status === null ? {} : { 'http.response.status_code': result.status }),
+  });
+  span?.end(result.outcome.kind !== 'delivered');
+  return result;
+};
+
+/** One POST of the delivery and what its answer makes of it. */
+const post = async (
+  url: URL,
+  d: DueDelivery,
+  settings: SendSettings,
+  request: {
+    readonly id: string;
+    readonly timestamp: number;
+    readonly span: TraceSpan | undefined;
+  },
+  retryOr: (error: string | null, status: number | null, atLeastMs?: number) => SendResult,
+  started: number,
+  at: Date,
+): Promise<SendResult> => {
+  const { id, timestamp, span } = request;
   try {
-    const response = await fetch(checked.url, {
+    const response = await fetch(url, {
       method: 'POST',
       redirect: 'manual',
       dispatcher: agentFor(settings.allowPrivateUrls),
@@ -98,7 +140,7 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
         'webhook-id': id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(d.secrets, id, timestamp, d.body),
-        ...(trace === undefined ? {} : { traceparent: trace }),
+        ...(span === undefined ? {} : { traceparent: span.traceparent }),
       },
       body: d.body,
     });
