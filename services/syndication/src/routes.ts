@@ -17,6 +17,7 @@ import { webhookSender } from './webhooks/sender.js';
 import { publicTopicProcessor } from './public-topic/publisher.js';
 import type { Publisher } from '@newsroom/messaging';
 import { subscriptionsRouter } from './webhooks/routes.js';
+import { syndicationApi } from './openapi.js';
 
 export const FEEDS = '/v1/feeds';
 export const STREAM = '/v1/stream';
@@ -46,6 +47,7 @@ export const syndicationService = (
       [STREAM, streamRouter(hub)],
       [SUBSCRIPTIONS, subscriptionsRouter(deps.authenticator, deps.sql, schema, config.webhooks)],
     ],
+    api: syndicationApi,
     processors: [
       publicArticlesProcessor(schema, config),
       sender.processor,

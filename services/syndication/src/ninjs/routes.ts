@@ -15,7 +15,8 @@ import { decodeQuery } from '../public-articles/query.js';
 import { readCurrentDocument, readNinjsPage, readVersionDocument } from './query.js';
 
 const WHAT = 'the ninjs documents';
-const NINJS = 'application/json; charset=utf-8';
+/** What a ninjs document is sent as (ninjs has no media type of its own). */
+export const NINJS_TYPE = 'application/json; charset=utf-8';
 const notFound = (res: Response) =>
   sendProblem(res, problem(404, 'Not Found', 'no such public article or version'));
 
@@ -37,7 +38,7 @@ export const ninjsRouter = (sql: SqlQueryable, schema: string): Router => {
       if (current === undefined || (current.status === 'published' && !current.listed)) {
         return notFound(res);
       }
-      res.type(NINJS).send(JSON.stringify(current.document));
+      res.type(NINJS_TYPE).send(JSON.stringify(current.document));
     });
   });
   router.get('/:articleId/versions/:version', async (req: Request, res: Response) => {
@@ -52,7 +53,7 @@ export const ninjsRouter = (sql: SqlQueryable, schema: string): Router => {
       if (current === undefined || !current.listed) return notFound(res);
       const document = await readVersionDocument(sql, schema, id.right, Number(version));
       if (document === undefined) return notFound(res);
-      res.type(NINJS).send(JSON.stringify(document));
+      res.type(NINJS_TYPE).send(JSON.stringify(document));
     });
   });
   return router;

@@ -3,7 +3,7 @@ import * as t from 'io-ts';
 import { boundedArray, boundedText, LanguageTag, strict } from '@newsroom/contracts';
 import { EVENT_TYPES } from '../changes/change.js';
 
-const EventType = t.keyof(
+export const EventType = t.keyof(
   Object.fromEntries(EVENT_TYPES.map((e) => [e, null])) as Record<
     (typeof EVENT_TYPES)[number],
     null
