@@ -57,6 +57,26 @@ const accepted = (schemas: SchemaSet): JsonSchema =>
     additionalProperties: false,
   });
 
+/** What each command does, as the reference's one line says it. */
+const SUMMARIES: { readonly [T in ArticleCommandType]: string } = {
+  CreateDraft: 'Create a draft from its content (reporters)',
+  ReviseDraft: "Replace the draft's content, with a note",
+  SubmitForReview: 'Submit the draft for review',
+  WithdrawSubmission: 'Take a submission back before it is reviewed',
+  DiscardDraft: 'Discard the draft (final)',
+  AssignReviewer: 'Assign the editor who reviews it',
+  RequestChanges: 'Send it back with comments, each on a block if given',
+  ApproveArticle: 'Approve it, or its pending correction (not by anyone who wrote the text)',
+  RejectArticle: 'Reject it, or its pending correction, with a reason',
+  PublishArticle: 'Publish it now, at a time, or under embargo until a time',
+  ReleaseScheduledPublication: 'Release a due schedule or embargo (the scheduler only)',
+  CancelSchedule: 'Cancel a scheduled or embargoed publication',
+  CorrectArticle: 'Draft a correction of the published text, with its public notice',
+  PublishCorrection: 'Publish the approved correction as the next version',
+  UnpublishArticle: 'Take it off the public channels, with a reason',
+  RetractArticle: 'Retract it (final), with a reason and a public notice',
+};
+
 /** The article as read back: `GET <prefix>/{articleId}`. */
 export const articleReadSchema = (schemas: SchemaSet): JsonSchema =>
   schemas.components['ArticleRead'] === undefined
@@ -94,7 +114,8 @@ export const commandPaths =
         post: {
           tags: [service],
           operationId: type,
-          summary: `${type}: the decider judges the caller's role and the article's state`,
+          summary: SUMMARIES[type],
+          description: `The ${type} command. The decider judges the caller's role and the article's state; a refusal is problem+json with the rejection.`,
           ...bearer(callerRoles),
           parameters: [
             ...(path.includes(':articleId') ? [ARTICLE_ID] : []),

@@ -18,6 +18,7 @@ const DOCS_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Newsroom API reference</title>
 <link rel="stylesheet" href="${DOCS_PATH}/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="${DOCS_PATH}/assets/favicon-32x32.png">
 </head>
 <body>
 <div id="reference"></div>
