@@ -140,6 +140,10 @@ export class SchemaSet {
         return { type: 'null' };
       case 'UnknownType':
         return {};
+      case 'UnknownRecordType':
+        return { type: 'object' };
+      case 'UnknownArrayType':
+        return { type: 'array' };
       case 'RefinementType':
         return this.of(c['type'] as t.Any);
       default:

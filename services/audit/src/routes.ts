@@ -26,8 +26,10 @@ import type { AuditAccess } from './auditors.js';
 import { auditContext } from './context.js';
 import { auditArticlesProcessor } from './articles/projection.js';
 import { auditPageRouter } from './page/routes.js';
+import { AUDIT, AUDIT_PAGE } from './prefixes.js';
+import { auditApi } from './openapi.js';
 
-export const AUDIT = '/v1/audit';
+export { AUDIT };
 
 /** Settings with a key that lives as long as the process (tests, and a platform given none). */
 export const ephemeralAuditConfig = (storeSchema: string): AuditConfig => ({
@@ -72,7 +74,7 @@ export const auditService = (
       [`${AUDIT}/actors`, actorsRouter(access, deps.store)],
       [`${AUDIT}/proofs`, proofsRouter(ctx)],
       [`${AUDIT}/requests`, requestsRouter(access)],
-      ['/audit', auditPageRouter(ctx)],
+      [AUDIT_PAGE, auditPageRouter(ctx)],
       [`${AUDIT}/export`, exportRouter(ctx)],
       [`${AUDIT}/verify`, verifyRouter(ctx)],
       [`${AUDIT}/tree-heads`, treeHeadsRouter(ctx, sealer)],
@@ -93,5 +95,6 @@ export const auditService = (
           ]),
     ],
     readiness: [sealer.readiness],
+    api: auditApi,
   };
 };

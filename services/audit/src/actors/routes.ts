@@ -26,7 +26,7 @@ import { entryOf } from '../history/routes.js';
 import type { HistoryEntry } from '../history/routes.js';
 
 const Cursor = positionText('Cursor', 'expected a cursor from `next`');
-const ActorQuery = strict({}, { limit: PageLimit, cursor: Cursor }, 'ActorQuery');
+export const ActorQuery = strict({}, { limit: PageLimit, cursor: Cursor }, 'ActorQuery');
 const SCAN = 10_000;
 
 const positionOf = (cursor: string | undefined): Position | undefined =>

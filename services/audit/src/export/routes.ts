@@ -18,7 +18,7 @@ const FromPosition = positionText(
   'FromPosition',
   'expected <transactionId>.<sequence>, an event position',
 );
-const ExportQuery = strict({}, { fromPosition: FromPosition }, 'ExportQuery');
+export const ExportQuery = strict({}, { fromPosition: FromPosition }, 'ExportQuery');
 
 export const exportRouter = (ctx: AuditContext): Router => {
   const router = Router();

@@ -26,8 +26,8 @@ const Size = patternText(
   12,
   'expected a tree size, a whole number from 1',
 );
-const InclusionQuery = strict({ eventId: Uuid, treeSize: Size }, {}, 'InclusionQuery');
-const ConsistencyQuery = strict({ from: Size, to: Size }, {}, 'ConsistencyQuery');
+export const InclusionQuery = strict({ eventId: Uuid, treeSize: Size }, {}, 'InclusionQuery');
+export const ConsistencyQuery = strict({ from: Size, to: Size }, {}, 'ConsistencyQuery');
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 const tooLarge = (path: string, held: number) => [

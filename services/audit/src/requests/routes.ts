@@ -13,7 +13,7 @@ import type { AuditAccess } from '../auditors.js';
 import { readRequests } from './journal.js';
 
 const Before = patternText('Before', /^[1-9]\d{0,15}$/, 16, 'expected a request id');
-const RequestsQuery = strict(
+export const RequestsQuery = strict(
   {},
   { limit: PageLimit, before: Before, actor: RecordedActorId },
   'RequestsQuery',

@@ -31,7 +31,7 @@ import type { TreeSealer } from '../tree/sealer.js';
 import { headsBefore, latestHead, treeHeadJson } from '../tree/sql/heads.js';
 
 const Before = patternText('Before', /^[1-9]\d{0,15}$/, 16, 'expected a tree head number');
-const HeadsQuery = strict({}, { limit: PageLimit, before: Before }, 'TreeHeadsQuery');
+export const HeadsQuery = strict({}, { limit: PageLimit, before: Before }, 'TreeHeadsQuery');
 
 /** The signer's C2SP verifier key. */
 export const logVerifierKey = (signer: LogSigner): string =>

@@ -15,7 +15,7 @@ import { auditorsOnly } from '../auditors.js';
 import type { AuditContext } from '../context.js';
 import { verifyArticle } from './article.js';
 
-const VerifyQuery = strict({}, { articleId: Uuid }, 'VerifyQuery');
+export const VerifyQuery = strict({}, { articleId: Uuid }, 'VerifyQuery');
 
 /** JSON with every bigint as its decimal text. */
 const sendReport = (res: Response, report: unknown): void => {
