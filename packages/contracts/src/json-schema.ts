@@ -140,9 +140,9 @@ export class SchemaSet {
         return { type: 'null' };
       case 'UnknownType':
         return {};
-      case 'UnknownRecordType':
+      case 'AnyDictionaryType':
         return { type: 'object' };
-      case 'UnknownArrayType':
+      case 'AnyArrayType':
         return { type: 'array' };
       case 'RefinementType':
         return this.of(c['type'] as t.Any);
