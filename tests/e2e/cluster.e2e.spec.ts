@@ -23,6 +23,8 @@ import { signToken, startServiceProcess } from '../support.js';
 import { startTestCluster } from './cluster.js';
 import type { TestCluster } from './cluster.js';
 import { runSeedStory } from './seed-story-flow.js';
+import { checkAgainstTheirOwn, recordingFetch } from '../openapi/check.js';
+import type { Exchange } from '../openapi/check.js';
 import { seedContent } from './seed-article.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -53,10 +55,18 @@ describe('the system as separate processes over Kafka', () => {
   });
 
   it('runs the seed story across the processes: queue, scheduler, syndication and audit', async () => {
+    const exchanges: Exchange[] = [];
     overKafka = await runSeedStory(
-      { url: (service) => cluster.url(service), token: cluster.token },
+      {
+        url: (service) => cluster.url(service),
+        token: cluster.token,
+        fetch: recordingFetch((e) => exchanges.push(e)),
+      },
       story,
     );
+    // Each process answered as the API reference it serves says.
+    expect(new Set(exchanges.map((e) => e.origin)).size).toBeGreaterThanOrEqual(5);
+    expect(await checkAgainstTheirOwn(exchanges)).toEqual([]);
     expect(overKafka.history.events.map((e: { type: string }) => e.type)).toEqual([
       'DraftCreated.v1',
       'SubmittedForReview.v1',

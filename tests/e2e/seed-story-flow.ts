@@ -15,6 +15,8 @@ export type ServiceName = 'drafting' | 'review' | 'publishing' | 'syndication' |
 export interface StoryApi {
   readonly url: (service: ServiceName) => string;
   readonly token: (role: string, sub: string) => Promise<string>;
+  /** What requests go through (default the global fetch): a test records them with it. */
+  readonly fetch?: typeof fetch;
 }
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -68,7 +70,7 @@ export const runSeedStory = async (
     const headers: Record<string, string> = {};
     if (as !== undefined) headers['authorization'] = `Bearer ${await api.token(as.role, as.sub)}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${api.url(service)}${path}`, {
+    const response = await (api.fetch ?? fetch)(`${api.url(service)}${path}`, {
       method: body === undefined ? 'GET' : 'POST',
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

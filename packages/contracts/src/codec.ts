@@ -247,7 +247,7 @@ export const withHeader = <H extends AnyStrict, B extends t.Mixed>(
     for (const key of Object.keys(u)) setOwn(headerKeys.has(key) ? h : b, key, u[key]);
     return [h, b];
   };
-  return new t.Type<t.TypeOf<H> & t.TypeOf<B>, t.OutputOf<H> & t.OutputOf<B>, unknown>(
+  const codec = new t.Type<t.TypeOf<H> & t.TypeOf<B>, t.OutputOf<H> & t.OutputOf<B>, unknown>(
     name,
     (u): u is t.TypeOf<H> & t.TypeOf<B> => {
       if (!isPlainObject(u)) return false;
@@ -272,6 +272,16 @@ export const withHeader = <H extends AnyStrict, B extends t.Mixed>(
       return { ...header.encode(h), ...body.encode(b) };
     },
   );
+  // For the API reference: each member of the body with the header's keys beside its own.
+  const members: readonly t.Mixed[] =
+    body instanceof TaggedUnionCodec ? Object.values(body.members) : [body];
+  return describeCodec(codec, (of) => ({
+    oneOf: members.map((m) =>
+      m instanceof StrictCodec
+        ? of(strict({ ...header.required, ...m.required }, { ...header.optional, ...m.optional }))
+        : { type: 'object' },
+    ),
+  }));
 };
 
 /** A read-only array whose length is within [min, max]. */
