@@ -87,6 +87,9 @@ const ed25519 = (pem: string, path: string): KeyObject => {
   return key;
 };
 
+/** Where a key that lives as long as the process comes from. */
+export const EPHEMERAL_KEY = { kind: 'ephemeral', path: '' } as const;
+
 /** The settings, or every variable that is wrong, in one error. */
 export const auditConfig = (env: Readonly<Record<string, string | undefined>>): AuditConfig => {
   const e = decodeEnvironment(AuditEnvironment, env);
@@ -95,10 +98,13 @@ export const auditConfig = (env: Readonly<Record<string, string | undefined>>): 
   return {
     origin: e.AUDIT_LOG_ORIGIN ?? `newsroom/${e.EVENT_STORE_SCHEMA ?? 'event_store'}`,
     ...(keyFile === undefined
-      ? {
-          signingKey: developmentKey(dataDir),
-          keySource: { kind: 'development', path: join(dataDir, DEVELOPMENT_KEY) },
-        }
+      ? dataDir === 'memory://'
+        ? // No folder to keep a key in: one that lives as long as the process, as the store does.
+          { signingKey: generateKeyPairSync('ed25519').privateKey, keySource: EPHEMERAL_KEY }
+        : {
+            signingKey: developmentKey(dataDir),
+            keySource: { kind: 'development', path: join(dataDir, DEVELOPMENT_KEY) },
+          }
       : {
           signingKey: ed25519(readFileSync(keyFile, 'utf8'), keyFile),
           keySource: { kind: 'file', path: keyFile },
@@ -116,6 +122,14 @@ export const auditConfig = (env: Readonly<Record<string, string | undefined>>): 
 export const auditConfigOrExit = (env: Readonly<Record<string, string | undefined>>): AuditConfig =>
   settingsOrExit(() => {
     const config = auditConfig(env);
+    if (config.keySource.kind === 'ephemeral') {
+      console.error(
+        JSON.stringify({
+          level: 'warn',
+          msg: 'DATA_DIR is memory:// and AUDIT_SIGNING_KEY_FILE is not set: tree heads are signed with a key that ends with the process',
+        }),
+      );
+    }
     if (config.keySource.kind === 'development') {
       console.error(
         JSON.stringify({

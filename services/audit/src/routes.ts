@@ -10,6 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Publisher } from '@newsroom/messaging';
 import type { ServiceDeps, ServiceDefinition } from '@newsroom/service-kit';
 import type { AuditConfig } from './config.js';
+import { EPHEMERAL_KEY } from './config.js';
 import { historyRouter } from './history/routes.js';
 import { timeTravelRouter } from './time-travel/routes.js';
 import { actorsRouter } from './actors/routes.js';
@@ -35,7 +36,7 @@ export { AUDIT };
 export const ephemeralAuditConfig = (storeSchema: string): AuditConfig => ({
   origin: `newsroom/${storeSchema}`,
   signingKey: generateKeyPairSync('ed25519').privateKey,
-  keySource: { kind: 'ephemeral', path: '' },
+  keySource: EPHEMERAL_KEY,
   sealIntervalMs: 60_000,
   treePollMs: 250,
   publicTopic: undefined,
