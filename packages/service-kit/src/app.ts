@@ -47,7 +47,19 @@ const traceparents = new WeakMap<Request, string>();
  */
 export const traceparentOf = (req: Request): string | undefined => traceparents.get(req);
 
-const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a caller's X-Correlation-Id must be to be kept (the API reference says it too). */
+export const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Health, readiness and metrics: logged at debug, no span. */
+const PROBES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The route a request matched, as metrics and logs name it; a request a router's middleware
+ *  answered (a missing token) is named by the router's prefix, never by its ids. */
+const routeLabel = (req: Request): string => {
+  const route = (req.route as { path?: string } | undefined)?.path;
+  if (route !== undefined) return `${req.baseUrl}${route}`;
+  return req.baseUrl === '' ? 'unmatched' : `${req.baseUrl}/*`;
+};
 
 const tooLarge = () => problem(413, 'Payload Too Large', 'the request body exceeds the size limit');
 
@@ -163,32 +175,39 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
     correlationIds.set(req, id);
     res.setHeader('X-Correlation-Id', id);
+    const probe = PROBES.has(req.path);
     // The request's span: its traceparent is what the request's events and messages carry.
-    const span = startSpan(req.method, {
-      parent: req.header('traceparent')?.trim(),
-      kind: 'server',
-      attributes: { 'http.request.method': req.method, 'newsroom.correlation_id': id },
-    });
+    // Probes make none (a scrape every few seconds would bury the traces worth reading).
+    const span = probe
+      ? undefined
+      : startSpan(req.method, {
+          parent: req.header('traceparent')?.trim(),
+          kind: 'server',
+          attributes: { 'http.request.method': req.method, 'newsroom.correlation_id': id },
+        });
     if (span !== undefined) traceparents.set(req, span.traceparent);
     const end = durations.startTimer();
-    res.on('finish', () => {
-      const route = (req.route as { path?: string } | undefined)?.path;
-      const label = route === undefined ? 'unmatched' : `${req.baseUrl}${route}`;
+    // 'close' comes after 'finish', and also when the connection ends first (a client gone, a
+    // timeout, a live stream left): every request is counted, logged and its span ended.
+    res.once('close', () => {
+      const label = routeLabel(req);
+      const aborted = !res.writableFinished;
       requests.inc({ method: req.method, route: label, status: String(res.statusCode) });
       const seconds = end({ method: req.method, route: label });
       log({
-        level: res.statusCode >= 500 ? 'error' : 'info',
+        level: aborted ? 'warn' : res.statusCode >= 500 ? 'error' : probe ? 'debug' : 'info',
         msg: 'request',
         method: req.method,
         route: label,
         status: res.statusCode,
         ms: Math.round(seconds * 1000 * 10) / 10,
         correlationId: id,
-        ...(span === undefined ? {} : { traceId: span.traceparent.split('-')[1] }),
+        ...(aborted ? { aborted } : {}),
+        ...(span === undefined ? {} : { traceId: span.traceId }),
       });
       span?.rename(`${req.method} ${label}`);
       span?.set({ 'http.route': label, 'http.response.status_code': res.statusCode });
-      span?.end(res.statusCode >= 500);
+      span?.end(aborted || res.statusCode >= 500);
     });
     next();
   });

@@ -79,7 +79,11 @@ export const Environment = t.partial({
   LOG_LEVEL: t.keyof(
     Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>,
   ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: t.string,
+  OTEL_EXPORTER_OTLP_ENDPOINT: textMatching(
+    'OtlpEndpoint',
+    /^https?:\/\/[^\s/]+(\/\S*)?$/,
+    'an http(s) URL of an OTLP collector, e.g. http://127.0.0.1:4318',
+  ),
   OTEL_SERVICE_NAME: t.string,
 });
 export type Environment = t.TypeOf<typeof Environment>;
@@ -112,8 +116,8 @@ export interface ServiceConfig {
   /** An OTLP/HTTP collector that gets the process's trace spans (OTEL_EXPORTER_OTLP_ENDPOINT;
    *  none by default: no spans are made). */
   readonly otlpEndpoint: string | undefined;
-  /** The service name spans carry (OTEL_SERVICE_NAME, default `newsroom`). */
-  readonly otelServiceName: string;
+  /** The service name spans carry (OTEL_SERVICE_NAME, default `newsroom-<its services>`). */
+  readonly otelServiceName: string | undefined;
 }
 
 /** The set variables (an empty one counts as unset). */
@@ -251,7 +255,7 @@ export const loadConfig = (
     articleEventsTopic: e.ARTICLE_EVENTS_TOPIC ?? 'newsroom.article-events.v1',
     logLevel: e.LOG_LEVEL ?? 'info',
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
-    otelServiceName: e.OTEL_SERVICE_NAME ?? 'newsroom',
+    otelServiceName: e.OTEL_SERVICE_NAME,
     serverLimits: {
       ...DEFAULT_SERVER_LIMITS,
       ...(e.MAX_CONNECTIONS === undefined ? {} : { maxConnections: e.MAX_CONNECTIONS }),

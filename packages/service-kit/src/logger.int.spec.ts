@@ -45,6 +45,8 @@ const start = async (lines: Record<string, unknown>[], level?: 'warn') => {
   router.get('/boom', () => {
     throw new Error('a bug');
   });
+  router.get('/ok', (_req, res) => void res.json({ ok: true }));
+  router.get('/slow', (_req, res) => void setTimeout(() => res.end(), 1_000));
   system = await startSystem(deps, [{ name: 'probe', routes: [['/probe', router]] }], { port: 0 });
   return system.url;
 };
@@ -53,7 +55,7 @@ describe('the process log', () => {
   it('has a JSON line per request with its correlation id and trace id', async () => {
     const lines: Record<string, unknown>[] = [];
     const url = await start(lines);
-    const answer = await fetch(`${url}/healthz`, {
+    const answer = await fetch(`${url}/probe/ok`, {
       headers: { 'x-correlation-id': 'req-42', traceparent: `00-${TRACE}-00f067aa0ba902b7-01` },
     });
     expect(answer.headers.get('x-correlation-id')).toBe('req-42');
@@ -65,7 +67,7 @@ describe('the process log', () => {
     expect(request).toMatchObject({
       level: 'info',
       method: 'GET',
-      route: '/healthz',
+      route: '/probe/ok',
       status: 200,
       traceId: TRACE,
       pid: process.pid,
@@ -88,6 +90,22 @@ describe('the process log', () => {
         correlationId: generated,
       }),
     );
+  });
+
+  it('logs a request whose client went away, and probes below info', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const url = await start(lines);
+    await expect(
+      fetch(`${url}/probe/slow`, {
+        headers: { 'x-correlation-id': 'gone-1' },
+        signal: AbortSignal.timeout(100),
+      }),
+    ).rejects.toThrow();
+    await fetch(`${url}/healthz`, { headers: { 'x-correlation-id': 'probe-1' } });
+    await expect
+      .poll(() => lines.find((l) => l['correlationId'] === 'gone-1'))
+      .toMatchObject({ level: 'warn', msg: 'request', route: '/probe/slow', aborted: true });
+    expect(lines.find((l) => l['correlationId'] === 'probe-1')).toBeUndefined(); // debug
   });
 
   it('leaves out what is below LOG_LEVEL', async () => {

@@ -17,11 +17,33 @@ export type Log = (line: LogLine) => void;
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
-  /** The services of the process, on every line (`services`). */
+  /** The services of the process, on every line (`services`), when given. */
   readonly services?: readonly string[];
   /** Where lines go (default stdout): a test hands a stream of its own. */
   readonly destination?: DestinationStream;
 }
+
+const opened = new Set<ReturnType<typeof pino.destination>>();
+
+/** Writes what is still buffered, at once (at exit: nothing written is lost). */
+export const flushLogs = (): void => {
+  for (const destination of opened) {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout gone or full at exit: nothing more can be done
+    }
+  }
+};
+process.once('exit', flushLogs);
+
+/** Standard output, written without blocking the event loop: a slow reader of the process's
+ *  output (a pipe, a log collector) delays lines, never requests. */
+const stdout = (): DestinationStream => {
+  const destination = pino.destination({ dest: 1, sync: false });
+  opened.add(destination);
+  return destination;
+};
 
 export const createLogger = (options: LoggerOptions = {}): Logger =>
   pino(
@@ -32,7 +54,7 @@ export const createLogger = (options: LoggerOptions = {}): Logger =>
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    options.destination ?? stdout(),
   );
 
 /** Standard error: where a command-line tool logs, its standard output being its answer. */

@@ -398,9 +398,6 @@ export const runProcess = async (
     );
     process.exit(1);
   }
-  if (config.otlpEndpoint !== undefined) {
-    startTracing({ endpoint: config.otlpEndpoint, serviceName: config.otelServiceName });
-  }
   if (config.usingDevelopmentSecret) {
     console.error(
       JSON.stringify({ level: 'warn', msg: 'JWT_SECRET is not set: using the development secret' }),
@@ -418,6 +415,13 @@ export const runProcess = async (
   const registry = defaults.registry ?? new Registry();
   const deps = serviceDeps(config, opened, registry);
   const services = build(deps);
+  if (config.otlpEndpoint !== undefined) {
+    startTracing({
+      endpoint: config.otlpEndpoint,
+      // Each process its own name, so that a trace shows which one did what.
+      serviceName: config.otelServiceName ?? `newsroom-${services.map((s) => s.name).join('-')}`,
+    });
+  }
   const starting = startSystem(deps, services, { ...config, registry }, [
     ...(defaults.resources ?? []),
     { name: 'event-store', close: opened.close },
@@ -426,8 +430,11 @@ export const runProcess = async (
   // start (PGlite busy with their catch-up) waits for the start, then stops cleanly.
   shutdownOnSignals(async () => {
     const started = await starting.catch(() => undefined);
-    await started?.stop();
-    await stopTracing(); // the spans not yet sent
+    try {
+      await started?.stop();
+    } finally {
+      await stopTracing(); // the spans not yet sent, within a bound
+    }
   });
   let system: RunningSystem;
   try {

@@ -14,8 +14,6 @@ import type { Attributes, Span, Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import * as E from 'fp-ts/lib/Either.js';
-import { TraceParent } from '@newsroom/contracts';
 
 export interface TracingConfig {
   /** The collector's base URL (`http://127.0.0.1:4318`): spans go to `<it>/v1/traces`. */
@@ -25,8 +23,9 @@ export interface TracingConfig {
 
 /** One span: the traceparent that continues it, its attributes and its end. */
 export interface TraceSpan {
-  /** This span as a W3C traceparent (its trace, its own span id, the caller's flags). */
+  /** This span as a W3C traceparent (version 00, its trace, its own span id, the flags). */
   readonly traceparent: string;
+  readonly traceId: string;
   readonly set: (attributes: Attributes) => void;
   readonly rename: (name: string) => void;
   /** Ends it; `failed` marks it an error. */
@@ -44,8 +43,9 @@ export interface SpanOptions {
 let provider: BasicTracerProvider | undefined;
 let tracer: Tracer | undefined;
 
-/** Records and exports spans from now on. */
+/** Records and exports spans from now on (once per process). */
 export const startTracing = (config: TracingConfig): void => {
+  if (provider !== undefined) throw new Error('tracing is started already');
   provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName }),
     spanProcessors: [
@@ -58,23 +58,47 @@ export const startTracing = (config: TracingConfig): void => {
   tracer = provider.getTracer('newsroom');
 };
 
-/** Sends the spans not yet sent, and stops recording. */
-export const stopTracing = async (): Promise<void> => {
+/** Sends the spans not yet sent, and stops recording: given `withinMs` at most (a collector
+ *  that does not answer must not hold a shutdown past its deadline). */
+export const stopTracing = async (withinMs = 3_000): Promise<void> => {
   const stopping = provider;
   provider = tracer = undefined;
-  await stopping?.shutdown();
+  if (stopping === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    stopping.shutdown().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs))),
+  ]);
+  clearTimeout(timer);
 };
 
-const parsed = (given: string | undefined) => {
-  if (given === undefined || E.isLeft(TraceParent.decode(given))) return undefined;
-  const [, traceId, spanId, flags] = given.split('-') as [string, string, string, string];
+/**
+ * A caller's traceparent: version 00 exactly, or a later version read by its first four fields
+ * (https://www.w3.org/TR/trace-context/#versioning-of-traceparent); what is continued is always
+ * written as version 00. An invalid one is ignored, as the spec says.
+ */
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+
+export const parseTraceparent = (given: string | undefined) => {
+  const m = given === undefined ? null : TRACEPARENT.exec(given);
+  if (m === null) return undefined;
+  const [, version, traceId, spanId, flags, rest] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string | undefined,
+  ];
+  if (version === 'ff' || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  if (version === '00' && rest !== undefined) return undefined; // 00 has four fields exactly
   return { traceId, spanId, flags };
 };
 
 const KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL };
 
 const recorded = (name: string, options: SpanOptions): TraceSpan => {
-  const parent = parsed(options.parent);
+  const parent = parseTraceparent(options.parent);
   const context =
     parent === undefined
       ? ROOT_CONTEXT
@@ -95,6 +119,7 @@ const recorded = (name: string, options: SpanOptions): TraceSpan => {
   const { traceId, spanId, traceFlags } = span.spanContext();
   return {
     traceparent: `00-${traceId}-${spanId}-${traceFlags.toString(16).padStart(2, '0')}`,
+    traceId,
     set: (attributes) => void span.setAttributes(attributes),
     rename: (next) => void span.updateName(next),
     end: (failed = false) => {
@@ -112,9 +137,9 @@ const NOTHING = (): void => undefined;
  */
 export const startSpan = (name: string, options: SpanOptions): TraceSpan | undefined => {
   if (tracer !== undefined) return recorded(name, options);
-  const parent = parsed(options.parent);
+  const parent = parseTraceparent(options.parent);
   if (parent === undefined) return undefined;
   // https://www.w3.org/TR/trace-context/#mutating-the-traceparent-field: a span id of our own.
   const traceparent = `00-${parent.traceId}-${randomBytes(8).toString('hex')}-${parent.flags}`;
-  return { traceparent, set: NOTHING, rename: NOTHING, end: NOTHING };
+  return { traceparent, traceId: parent.traceId, set: NOTHING, rename: NOTHING, end: NOTHING };
 };
