@@ -100,6 +100,7 @@ export const tourTheNewsroom = async (api: TourApi, storyArticle: string) => {
   await expectStatus(200, 'GET', '/docs/start.js');
   await expectStatus(200, 'GET', '/docs/assets/swagger-ui.css');
   await expectStatus(404, 'GET', '/docs/assets/no-such-file.js');
+  await expectStatus(404, 'GET', '/docs/assets/index.html'); // swagger-ui-dist's demo page
 
   // Refusals: a body the codec refuses, no token, the wrong role, a stale revision, no article.
   await expectStatus(400, 'POST', '/v1/drafts', { as: reporter, body: { data: { content: {} } } });

@@ -20,6 +20,14 @@ export const OPENAPI_PATH = '/openapi.json';
 export const API_VERSION = '1.0.0';
 export const DOCS_PATH = '/docs';
 
+/** The files of swagger-ui-dist the page uses, and only those: its demo page, its OAuth
+ *  redirect page and its sources stay unserved. */
+export const DOCS_ASSETS: Readonly<Record<string, string>> = {
+  'swagger-ui.css': 'text/css',
+  'swagger-ui-bundle.js': 'text/javascript',
+  'favicon-32x32.png': 'image/png',
+};
+
 const readinessCheck: JsonSchema = {
   type: 'object',
   properties: {
@@ -101,9 +109,11 @@ const processPaths: ApiDescription = () => ({
     get: {
       tags: ['operations'],
       summary: "Swagger UI's own files (swagger-ui-dist)",
-      parameters: [pathParameter('file', { type: 'string' }, 'a file of swagger-ui-dist')],
+      parameters: [
+        pathParameter('file', { enum: Object.keys(DOCS_ASSETS) }, 'a file of swagger-ui-dist'),
+      ],
       responses: {
-        '200': mediaAnswer('the file', ['text/css', 'text/javascript', 'image/png']),
+        '200': mediaAnswer('the file', [...new Set(Object.values(DOCS_ASSETS))]),
         ...problems(404),
       },
     },

@@ -4,10 +4,11 @@
  * where the process has no internet, and sends nothing elsewhere).
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import express, { Router } from 'express';
+import { dirname, join } from 'node:path';
+import { Router } from 'express';
+import type { Response } from 'express';
 import type { JsonSchema } from '@newsroom/contracts';
-import { DOCS_PATH, OPENAPI_PATH } from './document.js';
+import { DOCS_ASSETS, DOCS_PATH, OPENAPI_PATH } from './document.js';
 
 const uiFolder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -29,16 +30,22 @@ const DOCS_PAGE = `<!doctype html>
 `;
 
 // A script of its own rather than inline, so that a strict Content-Security-Policy holds.
+// A token typed into "Authorize" stays in the page's memory, never in storage; no validator
+// badge (it would ask validator.swagger.io about this document).
 const START_SCRIPT = `window.ui = SwaggerUIBundle({
   url: ${JSON.stringify(OPENAPI_PATH)},
   dom_id: '#reference',
   deepLinking: true,
-  persistAuthorization: true,
+  persistAuthorization: false,
+  validatorUrl: null,
 });
 `;
 
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const guarded = (res: Response): Response =>
+  res.setHeader('Content-Security-Policy', DOCS_CSP).setHeader('X-Content-Type-Options', 'nosniff');
 
 /** The router of both; `document` is built once, when the process starts. */
 export const openApiRouter = (document: JsonSchema): Router => {
@@ -48,12 +55,18 @@ export const openApiRouter = (document: JsonSchema): Router => {
     res.type('application/json').send(body);
   });
   router.get(DOCS_PATH, (_req, res) => {
-    res.setHeader('Content-Security-Policy', CSP);
-    res.type('text/html').send(DOCS_PAGE);
+    guarded(res).type('text/html').send(DOCS_PAGE);
   });
   router.get(`${DOCS_PATH}/start.js`, (_req, res) => {
-    res.type('text/javascript').send(START_SCRIPT);
+    guarded(res).type('text/javascript').send(START_SCRIPT);
   });
-  router.use(`${DOCS_PATH}/assets`, express.static(uiFolder, { index: false, maxAge: '1h' }));
+  router.get(`${DOCS_PATH}/assets/:file`, (req, res, next) => {
+    const file = req.params['file'];
+    if (file === undefined || !Object.hasOwn(DOCS_ASSETS, file)) return next(); // a 404
+    guarded(res)
+      .type(DOCS_ASSETS[file]!)
+      .setHeader('Cache-Control', 'public, max-age=3600')
+      .sendFile(join(uiFolder, file));
+  });
   return router;
 };
