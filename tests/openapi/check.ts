@@ -22,6 +22,10 @@ export interface Exchange {
   readonly status: number;
   readonly contentType: string | null;
   readonly body: string;
+  /** The request's query string (without `?`), body and its media type, when it had them. */
+  readonly query?: string;
+  readonly requestBody?: string;
+  readonly requestType?: string;
 }
 
 const pointer = (...parts: readonly string[]): string =>
@@ -50,33 +54,89 @@ export const openApiChecker = (document: Json) => {
   }));
   const exercised = new Set<string>();
 
-  /** What is wrong with `exchange` against the document: nothing when it conforms. */
-  const check = (exchange: Exchange): string[] => {
+  /** The operation `exchange` is answered by: the most specific template (fewest parameters). */
+  const operationOf = (exchange: Exchange) => {
     const method = exchange.method.toLowerCase();
-    const what = `${exchange.method} ${exchange.path} -> ${exchange.status}`;
-    // The most specific template: one without a parameter where that segment is literal.
-    const matches = templates.filter((t) => t.pattern.test(exchange.path));
-    const found = matches
+    const found = templates
+      .filter((t) => t.pattern.test(exchange.path))
       .filter((t) => document['paths'][t.template][method] !== undefined)
       .sort((a, b) => a.template.split('{').length - b.template.split('{').length)[0];
+    return found === undefined
+      ? undefined
+      : {
+          key: `${method} ${found.template}`,
+          at: pointer('paths', found.template, method),
+          operation: document['paths'][found.template][method] as Json,
+        };
+  };
+
+  /** What the request sent that the operation does not describe, for an accepted request:
+   *  a query parameter it does not name or whose text its schema refuses, a body its schema
+   *  refuses (the schema would then be stricter than the route). */
+  const requestProblems = (
+    exchange: Exchange,
+    op: NonNullable<ReturnType<typeof operationOf>>,
+    what: string,
+  ): string[] => {
+    const problems: string[] = [];
+    const parameters = (op.operation['parameters'] ?? []) as Json[];
+    for (const [name, value] of new URLSearchParams(exchange.query ?? '')) {
+      const index = parameters.findIndex((p) => p['in'] === 'query' && p['name'] === name);
+      if (index === -1) {
+        problems.push(`${what}: query parameter ${name} not documented`);
+        continue;
+      }
+      const schema = parameters[index]!['schema'] as Json | undefined;
+      if (schema?.['type'] !== 'string' && schema?.['$ref'] === undefined) continue; // not text
+      const validate = validatorAt(`${op.at}/parameters/${index}/schema`);
+      if (!validate(value))
+        problems.push(`${what}: query ${name}=${value}: ${ajv.errorsText(validate.errors)}`);
+    }
+    const media = (exchange.requestType ?? '').split(';')[0]!.trim().toLowerCase();
+    if (exchange.requestBody === undefined || !JSON_MEDIA.test(media)) return problems;
+    const content = op.operation['requestBody']?.['content'] as Json | undefined;
+    if (content?.[media] === undefined) {
+      problems.push(`${what}: a ${media} body the operation does not take`);
+      return problems;
+    }
+    const validate = validatorAt(`${op.at}/requestBody/content/${pointer(media)}/schema`);
+    if (!validate(JSON.parse(exchange.requestBody))) {
+      problems.push(
+        `${what}: request body: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}`,
+      );
+    }
+    return problems;
+  };
+
+  /** What is wrong with `exchange` against the document: nothing when it conforms. */
+  const check = (exchange: Exchange): string[] => {
+    const what = `${exchange.method} ${exchange.path} -> ${exchange.status}`;
+    const op = operationOf(exchange);
     // A path no operation names is a 404, a problem like any other (app.ts answers it).
-    if (found === undefined && exchange.status !== 404)
+    if (op === undefined && exchange.status !== 404)
       return [`${what}: no operation in the document`];
-    if (found !== undefined) exercised.add(`${method} ${found.template}`);
+    const accepted = exchange.status >= 200 && exchange.status < 400;
+    if (op !== undefined && accepted) exercised.add(op.key);
+    const problems = op !== undefined && accepted ? requestProblems(exchange, op, what) : [];
     const responses = (
-      found === undefined
-        ? { default: { $ref: '#/components/responses/Problem' } }
-        : document['paths'][found.template][method]['responses']
+      op === undefined
+        ? { '404': { $ref: '#/components/responses/Problem' } }
+        : op.operation['responses']
     ) as Json;
-    const key = String(exchange.status) in responses ? String(exchange.status) : 'default';
-    let at = found === undefined ? '' : pointer('paths', found.template, method, 'responses', key);
+    const key = String(exchange.status);
+    let at = op === undefined ? '' : `${op.at}/responses/${key}`;
     let response = responses[key] as Json | undefined;
-    if (response === undefined) return [`${what}: status not documented`];
+    if (response === undefined) return [...problems, `${what}: status not documented`];
     if (typeof response['$ref'] === 'string') {
       const name = (response['$ref'] as string).split('/').pop()!;
       at = pointer('components', 'responses', name);
       response = document['components']['responses'][name] as Json;
     }
+    return [...problems, ...responseProblems(exchange, response, at, what)];
+  };
+
+  /** The answer's media type and body against the documented response at `at`. */
+  const responseProblems = (exchange: Exchange, response: Json, at: string, what: string) => {
     const content = response['content'] as Json | undefined;
     if (content === undefined) {
       return exchange.body === '' ? [] : [`${what}: a body where the document says none`];
@@ -111,6 +171,11 @@ export const openApiChecker = (document: Json) => {
 
   return {
     check,
+    /** What the schema at `path` (the document's keys, unescaped) finds wrong with `value`. */
+    problemsAt: (path: readonly string[], value: unknown): string[] => {
+      const validate = validatorAt(pointer(...path));
+      return validate(value) ? [] : [ajv.errorsText(validate.errors, { dataVar: 'body' })];
+    },
     /** Every operation an exchange was matched to, as `get /v1/...`. */
     exercised: (): ReadonlySet<string> => exercised,
   };
@@ -139,6 +204,12 @@ export const recordingFetch =
   async (input, init) => {
     const response = await fetch(input, init);
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+    const headers = new Headers(init?.headers);
+    const sent = {
+      query: url.search.slice(1),
+      ...(typeof init?.body === 'string' ? { requestBody: init.body } : {}),
+      ...(headers.has('content-type') ? { requestType: headers.get('content-type')! } : {}),
+    };
     const streaming = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
     if (streaming) {
       record({
@@ -148,6 +219,7 @@ export const recordingFetch =
         status: response.status,
         contentType: response.headers.get('content-type'),
         body: '',
+        ...sent,
       });
       return response;
     }
@@ -159,6 +231,7 @@ export const recordingFetch =
       status: response.status,
       contentType: response.headers.get('content-type'),
       body,
+      ...sent,
     });
     const empty = [101, 204, 205, 304].includes(response.status);
     return new Response(empty ? null : body, {

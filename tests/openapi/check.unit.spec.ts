@@ -8,6 +8,9 @@ const document = {
   paths: {
     '/things/{id}': {
       get: {
+        parameters: [
+          { name: 'limit', in: 'query', schema: { type: 'string', pattern: '^[1-9]\\d?$' } },
+        ],
         responses: {
           '200': {
             content: {
@@ -23,7 +26,7 @@ const document = {
             },
           },
           '304': { description: 'not modified' },
-          default: { $ref: '#/components/responses/Problem' },
+          '500': { $ref: '#/components/responses/Problem' },
         },
       },
     },
@@ -60,6 +63,7 @@ describe('the reference checker', () => {
     expect(
       checker.check(
         answer({
+          path: '/elsewhere',
           status: 404,
           contentType: 'application/problem+json',
           body: '{"status":404,"title":"x"}',
@@ -67,6 +71,29 @@ describe('the reference checker', () => {
       ),
     ).toEqual([]);
     expect([...checker.exercised()]).toEqual(['get /things/{id}']);
+  });
+
+  it('holds an accepted request to what the operation takes', () => {
+    const checker = openApiChecker(document);
+    const found = (e: Partial<Exchange>) => checker.check(answer(e));
+    expect(found({ query: 'limit=5' })).toEqual([]);
+    expect(found({ query: 'limit=500' })[0]).toMatch(/query limit=500/);
+    expect(found({ query: 'sort=up' })[0]).toMatch(/query parameter sort not documented/);
+    expect(found({ requestBody: '{"n":1}', requestType: 'application/json' })[0]).toMatch(
+      /does not take/,
+    );
+    // A refused request is not held to it (the refusal is what is checked).
+    expect(
+      found({
+        query: 'sort=up',
+        status: 500,
+        contentType: 'application/problem+json',
+        body: '{"status":500,"title":"x"}',
+      }),
+    ).toEqual([]);
+    expect(found({ status: 409, contentType: 'application/problem+json', body: '{}' })[0]).toMatch(
+      /status not documented/,
+    );
   });
 
   it('finds a wrong body, a wrong media type, an unknown path and a bad NDJSON line', () => {

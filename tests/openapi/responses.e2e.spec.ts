@@ -40,12 +40,19 @@ describe('the API reference against every answer of the e2e story', () => {
       },
     );
     const api = { url: sys.url, fetch: recorded, token };
-    await tourTheNewsroom(api, articleId);
+    const delivered = await tourTheNewsroom(api, articleId);
     await sys.caughtUp();
     await tourTheAudit(api, articleId);
 
     const problems = exchanges.flatMap((e) => checker.check(e));
     expect(problems).toEqual([]);
+    // What receivers got: the subscription's callback, as the document describes it.
+    const callback = [
+      ...['paths', '/v1/subscriptions', 'post', 'callbacks', 'articleChange'],
+      ...['{$request.body#/url}', 'post', 'requestBody', 'content', 'application/json', 'schema'],
+    ];
+    expect(delivered.length).toBeGreaterThanOrEqual(4);
+    expect(delivered.flatMap((body) => checker.problemsAt(callback, JSON.parse(body)))).toEqual([]);
     expect(exchanges.length).toBeGreaterThan(150);
     const unanswered = operationsOf(document).filter((op) => !checker.exercised().has(op));
     expect(unanswered).toEqual([]);

@@ -7,13 +7,7 @@
 import { ProblemDetails, SchemaSet } from '@newsroom/contracts';
 import type { JsonSchema } from '@newsroom/contracts';
 import type { ApiDescription, ApiPaths } from './operations.js';
-import {
-  jsonAnswer,
-  mediaAnswer,
-  pathParameter,
-  problems,
-  PROBLEM_RESPONSE,
-} from './operations.js';
+import { jsonAnswer, mediaAnswer, pathParameter, problems } from './operations.js';
 
 export const OPENAPI_PATH = '/openapi.json';
 /** The version of the API the document describes (its paths are under /v1). */
@@ -127,8 +121,12 @@ export interface DocumentOptions {
   readonly services: readonly ApiDescription[];
 }
 
-/** Every operation also answers problem+json for what any route can meet (413, 415, 500...). */
-const withDefaults = (paths: ApiPaths): ApiPaths =>
+/**
+ * What any operation may also answer, as app.ts does before or around every route: 400 (a
+ * request without one Host), 500; and, for a method that may carry a body, 413 (too large)
+ * and 415 (not JSON in UTF-8). Only these: a status an operation does not list is a mistake.
+ */
+const withCommonAnswers = (paths: ApiPaths): ApiPaths =>
   Object.fromEntries(
     Object.entries(paths).map(([path, operations]) => [
       path,
@@ -138,8 +136,8 @@ const withDefaults = (paths: ApiPaths): ApiPaths =>
           {
             ...operation,
             responses: {
+              ...problems(400, 500, ...(method === 'get' ? [] : [413, 415])),
               ...(operation['responses'] as object),
-              default: PROBLEM_RESPONSE,
             },
           },
         ]),
@@ -170,7 +168,7 @@ export const openApiDocument = (options: DocumentOptions): JsonSchema => {
         'The publication workflow of official news articles: commands, syndication and audit. Every error is application/problem+json (RFC 9457) with the failing field paths.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    paths: withDefaults(paths),
+    paths: withCommonAnswers(paths),
     components: {
       schemas: schemas.components,
       responses: {
