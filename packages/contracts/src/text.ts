@@ -147,8 +147,16 @@ export const boundedText = (
       ),
     t.identity,
   );
-  // JSON Schema counts code points, as this does.
-  return describeCodec(codec, (of) => ({ ...of(ruleCodec(rule)), maxLength: max }));
+  // Counted once in NFC, which JSON Schema cannot say: a maxLength would refuse decomposed
+  // text (NFD, as some keyboards send) that fits once composed. Said in words and an extension.
+  return describeCodec(codec, (of) => {
+    const base = of(ruleCodec(rule));
+    return {
+      ...base,
+      description: `${String(base['description'])}; at most ${max} characters (code points) once in NFC`,
+      'x-max-code-points-in-nfc': max,
+    };
+  });
 };
 
 /** A string matched by `pattern` (checked as is: no normalization), at most `max` long. */
