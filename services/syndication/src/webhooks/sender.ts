@@ -107,7 +107,10 @@ export const webhookSender = (options: SenderOptions): WebhookSender => {
             leaseMs: options.timeoutMs + 5_000,
           });
         } catch (error) {
-          if (sqlState(error) === '42P01') return; // its tables are made by the public-articles processor
+          // Its tables and columns are made by the public-articles processor's migrations: on a
+          // first start, or the first after an upgrade, they may come a moment after this.
+          const state = sqlState(error);
+          if (state === '42P01' || state === '42703') return;
           throw error;
         }
         for (const d of due) {
