@@ -17,7 +17,8 @@ import {
 import type { Authenticator, Caller } from '@newsroom/service-kit';
 import { recordRequest } from './requests/journal.js';
 
-const READERS: ReadonlySet<string> = new Set(['auditor', 'admin']);
+/** The roles the audit admits (the API reference names them too). */
+export const AUDIT_READERS: ReadonlySet<string> = new Set(['auditor', 'admin']);
 
 /** What the audit's routes check a request with, and where they record it. */
 export interface AuditAccess {
@@ -53,7 +54,7 @@ export const recordAsked = async (
   return recorded;
 };
 
-export const mayReadAudit = (caller: Caller): boolean => READERS.has(caller.role);
+export const mayReadAudit = (caller: Caller): boolean => AUDIT_READERS.has(caller.role);
 
 export const auditorsOnly = (access: AuditAccess) => [
   requireCaller(access.authenticator),

@@ -2,7 +2,7 @@
  * The API reference of a command service, read off its route table: every command's `POST`
  * (its body the route's own codec), and `GET /{articleId}`.
  */
-import { ArticleStatus, ArticleView, articleEventTypes, callerRoles } from '@newsroom/contracts';
+import { ArticleStatus, ArticleView, articleEventTypes } from '@newsroom/contracts';
 import type { ArticleCommandType, JsonSchema, SchemaSet } from '@newsroom/contracts';
 import type { ApiPaths } from './operations.js';
 import {
@@ -116,7 +116,7 @@ export const commandPaths =
           operationId: type,
           summary: SUMMARIES[type],
           description: `The ${type} command. The decider judges the caller's role and the article's state; a refusal is problem+json with the rejection.`,
-          ...bearer(callerRoles),
+          ...bearer(),
           parameters: [
             ...(path.includes(':articleId') ? [ARTICLE_ID] : []),
             IF_MATCH,
@@ -151,7 +151,7 @@ export const commandPaths =
         tags: [service],
         operationId: `${service}Article`,
         summary: 'The article as the newsroom has it, now or as of a revision or instant',
-        ...bearer(callerRoles),
+        ...bearer(),
         parameters: [
           ARTICLE_ID,
           queryParameter(

@@ -183,7 +183,14 @@ export const openApiDocument = (options: DocumentOptions): JsonSchema => {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'A signed JWT; its `role` claim (reporter, editor, publisher, auditor, admin) is what the operation checks (`x-roles`). `newsroom token <role>` mints one for development.',
+            'A signed JWT with a `sub` and a `role` claim (reporter, editor, publisher, auditor, admin). Where a route admits only some roles, its `x-roles` names them; a command admits any, and the decider judges the role against the article. `newsroom token --role <role> --sub <id>` mints one for development.',
+        },
+        auditSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'newsroom_audit',
+          description:
+            'The audit page: the cookie `POST /audit/session` sets from an auditor or admin token.',
         },
       },
     },

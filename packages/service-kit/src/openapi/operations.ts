@@ -89,10 +89,11 @@ export const ARTICLE_ID = pathParameter(
   'the article (a UUID; any other text is 404)',
 );
 
-/** A bearer token of one of `roles` (a signed JWT whose `role` claim names one). */
-export const bearer = (roles: readonly string[]): JsonSchema => ({
+/** A bearer token, of one of `roles` where the route checks the role (`x-roles`); without
+ *  them, any role the decider then judges (the commands). */
+export const bearer = (roles?: readonly string[]): JsonSchema => ({
   security: [{ bearer: [] }],
-  'x-roles': roles,
+  ...(roles === undefined ? {} : { 'x-roles': roles }),
 });
 
 /** `/v1/drafts/:articleId/revise` as OpenAPI writes it: `/v1/drafts/{articleId}/revise`. */

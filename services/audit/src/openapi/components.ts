@@ -7,11 +7,12 @@
 import { bearer } from '@newsroom/service-kit';
 import { RecordedActorId, Sha256Hex } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
+import { AUDIT_READERS } from '../auditors.js';
 
 export const TAGS = ['audit'];
 
 /** Auditors and admins, by bearer token (the page: by the cookie holding one). */
-export const AUDITORS = bearer(['auditor', 'admin']);
+export const AUDITORS = bearer([...AUDIT_READERS]);
 
 /** The component `name`, made by `build` the first time the document asks for it. */
 export const component = (schemas: SchemaSet, name: string, build: () => JsonSchema): JsonSchema =>

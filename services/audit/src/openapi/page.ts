@@ -29,7 +29,9 @@ const page = (operationId: string, summary: string, parameters: readonly JsonSch
   operationId,
   summary,
   description: SIGNED_IN,
-  ...AUDITORS,
+  // Signed in by the session cookie POST /audit/session sets, for the roles of the API's.
+  security: [{ auditSession: [] }],
+  'x-roles': AUDITORS['x-roles'],
   ...(parameters.length === 0 ? {} : { parameters }),
 });
 

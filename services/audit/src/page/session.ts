@@ -12,7 +12,8 @@ import { mayReadAudit, recordAsked } from '../auditors.js';
 import type { AuditAccess } from '../auditors.js';
 import { html, layout } from './layout.js';
 
-const COOKIE = 'newsroom_audit';
+/** The session cookie (the API reference names it too). */
+export const COOKIE = 'newsroom_audit';
 
 const cookieOf = (req: Request): string | undefined => {
   for (const part of (req.headers.cookie ?? '').split(';')) {

@@ -2,6 +2,7 @@
 import type { ApiDescription } from '@newsroom/service-kit';
 import { bearer, jsonAnswer, problems, queryParameters } from '@newsroom/service-kit';
 import { ReviewQueueQuery, ReviewStatus } from './query.js';
+import { QUEUE_READERS } from './routes.js';
 
 const nullableString = { type: ['string', 'null'] };
 
@@ -13,7 +14,7 @@ export const reviewQueueApi =
         tags: ['review'],
         operationId: 'reviewQueue',
         summary: 'The review queue, newest submission first, paged by `next`',
-        ...bearer(['editor', 'admin']),
+        ...bearer([...QUEUE_READERS]),
         parameters: queryParameters(schemas, ReviewQueueQuery),
         responses: {
           '200': jsonAnswer('one page of the queue', {

@@ -14,7 +14,8 @@ import {
 import type { Authenticator } from '@newsroom/service-kit';
 import { decodeQuery, readReviewQueue } from './query.js';
 
-const READERS: ReadonlySet<string> = new Set(['editor', 'admin']);
+/** The roles the queue admits (the API reference names them too). */
+export const QUEUE_READERS: ReadonlySet<string> = new Set(['editor', 'admin']);
 
 export const reviewQueueRouter = (
   authenticator: Authenticator,
@@ -24,7 +25,7 @@ export const reviewQueueRouter = (
   const router = Router();
   router.get('/', requireCaller(authenticator), async (req: Request, res: Response) => {
     const caller = callerOf(req);
-    if (!READERS.has(caller.role)) {
+    if (!QUEUE_READERS.has(caller.role)) {
       return sendProblem(
         res,
         problem(403, 'Forbidden', `the review queue is for editors and admins, not ${caller.role}`),

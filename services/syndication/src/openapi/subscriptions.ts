@@ -8,9 +8,10 @@ import { bearer, jsonAnswer, pathParameter, problems } from '@newsroom/service-k
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { EventType, NewSubscription } from '../webhooks/subscription.js';
 import { component, NULLABLE_STRING, syndicationPayload, UTC_MILLIS, UUID } from './components.js';
+import { MANAGERS } from '../webhooks/routes.js';
 
 const TAGS = ['syndication'];
-const MANAGERS = bearer(['publisher', 'admin']);
+const MANAGED = bearer([...MANAGERS]);
 const ID = pathParameter('id', UUID, 'the subscription (a UUID; any other text is 404)');
 const DELIVERY_ID = pathParameter('deliveryId', UUID, 'the delivery (a UUID; any other is 404)');
 
@@ -150,7 +151,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       operationId: 'createSubscription',
       summary: 'Subscribe a receiver URL to the public changes, filtered; its secret shown once',
       description: WEBHOOKS,
-      ...MANAGERS,
+      ...MANAGED,
       requestBody: {
         required: true,
         content: { 'application/json': { schema: schemas.of(NewSubscription) } },
@@ -167,7 +168,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'subscriptions',
       summary: 'Every subscription not deleted, oldest first',
-      ...MANAGERS,
+      ...MANAGED,
       responses: {
         '200': jsonAnswer('the subscriptions', list(subscription(schemas, false))),
         ...problems(401, 403, 503),
@@ -179,7 +180,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'subscription',
       summary: 'One subscription',
-      ...MANAGERS,
+      ...MANAGED,
       parameters: [ID],
       responses: {
         '200': jsonAnswer('the subscription', subscription(schemas, false)),
@@ -190,7 +191,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'deleteSubscription',
       summary: 'Delete a subscription: nothing more is sent, what was pending fails',
-      ...MANAGERS,
+      ...MANAGED,
       parameters: [ID],
       responses: {
         '204': { description: 'deleted' },
@@ -203,7 +204,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'rotateSubscriptionSecret',
       summary: 'A new signing secret; the old one signs beside it for the grace period',
-      ...MANAGERS,
+      ...MANAGED,
       parameters: [ID],
       responses: {
         '200': jsonAnswer('the subscription and its new secret', subscription(schemas, true)),
@@ -216,7 +217,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'subscriptionDeliveries',
       summary: "The subscription's newest 100 deliveries, newest first, each with its attempts",
-      ...MANAGERS,
+      ...MANAGED,
       parameters: [ID],
       responses: {
         '200': jsonAnswer('the deliveries', list(delivery(schemas))),
@@ -229,7 +230,7 @@ export const subscriptionsApi = (schemas: SchemaSet): ApiPaths => ({
       tags: TAGS,
       operationId: 'redeliver',
       summary: 'One more attempt of a delivery, now (409 if inactive or superseded)',
-      ...MANAGERS,
+      ...MANAGED,
       parameters: [ID, DELIVERY_ID],
       responses: {
         '202': jsonAnswer('queued', {

@@ -33,7 +33,8 @@ import { newSecret } from './signature.js';
 import { NewSubscription } from './subscription.js';
 import { checkReceiverUrl } from './url-check.js';
 
-const MANAGERS: ReadonlySet<string> = new Set(['publisher', 'admin']);
+/** The roles that manage subscriptions (the API reference names them too). */
+export const MANAGERS: ReadonlySet<string> = new Set(['publisher', 'admin']);
 const WHAT = 'the subscriptions';
 
 export interface SubscriptionSettings {
