@@ -74,6 +74,13 @@ export class SchemaSet {
     return { $ref: `#/components/schemas/${name}` };
   }
 
+  /** The component `name`, made by `build` the first time a document asks for it. */
+  once(name: string, build: () => JsonSchema): JsonSchema {
+    return Object.hasOwn(this.components, name)
+      ? { $ref: `#/components/schemas/${name}` }
+      : this.add(name, build());
+  }
+
   /** Named schemas written by hand (what no codec decodes), referred to like the others. */
   add(name: string, schema: JsonSchema): JsonSchema {
     if (Object.hasOwn(this.components, name)) throw new Error(`schema ${name} is defined twice`);

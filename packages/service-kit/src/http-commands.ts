@@ -83,7 +83,8 @@ const outcomeOf = (tag: CommandFailure<unknown>['tag']): CommandOutcome => {
   }
 };
 
-const ETAG = /^\s*"(\d{1,15})"\s*$/;
+/** An If-Match of one revision (the API reference says it with this). */
+export const IF_MATCH_REVISION = /^\s*"(\d{1,15})"\s*$/;
 
 const badIfMatch = (message: string): Problem =>
   problem(400, 'Invalid If-Match', 'If-Match must be one stream revision such as "3"', {
@@ -100,7 +101,7 @@ export const parseIfMatch = (header: string | undefined): E.Either<Problem, bigi
   if (/^\s*W\//.test(header)) {
     return E.left(badIfMatch('a weak entity tag never matches: send the ETag as given, e.g. "3"'));
   }
-  const match = ETAG.exec(header);
+  const match = IF_MATCH_REVISION.exec(header);
   return match?.[1] === undefined
     ? E.left(badIfMatch('expected one quoted revision, e.g. "3"'))
     : E.right(BigInt(match[1]));

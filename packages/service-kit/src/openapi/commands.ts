@@ -4,6 +4,8 @@
  */
 import { ArticleStatus, ArticleView, articleEventTypes } from '@newsroom/contracts';
 import type { ArticleCommandType, JsonSchema, SchemaSet } from '@newsroom/contracts';
+import { SANE_CORRELATION_ID } from '../app.js';
+import { IF_MATCH_REVISION } from '../http-commands.js';
 import type { ApiPaths } from './operations.js';
 import {
   ARTICLE_ID,
@@ -12,13 +14,14 @@ import {
   openApiPath,
   problems,
   queryParameter,
+  UUID,
 } from './operations.js';
 
 const IF_MATCH = {
   name: 'If-Match',
   in: 'header',
   description: 'the revision the command expects, as its ETag gives it: `"3"`',
-  schema: { type: 'string', pattern: '^\\s*"\\d{1,15}"\\s*$|^\\s*\\*\\s*$' },
+  schema: { type: 'string', pattern: `${IF_MATCH_REVISION.source}|^\\s*\\*\\s*$` },
 };
 const PREFER = {
   name: 'Prefer',
@@ -31,7 +34,7 @@ const TRACE_HEADERS = [
     name: 'X-Correlation-Id',
     in: 'header',
     description: 'kept in the events written, and echoed; a new one when absent',
-    schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+    schema: { type: 'string', pattern: SANE_CORRELATION_ID.source },
   },
   {
     name: 'traceparent',
@@ -43,10 +46,10 @@ const TRACE_HEADERS = [
 const ETAG = { description: 'the new revision', schema: { type: 'string' } };
 
 const accepted = (schemas: SchemaSet): JsonSchema =>
-  schemas.add('CommandAccepted', {
+  schemas.once('CommandAccepted', () => ({
     type: 'object',
     properties: {
-      articleId: { type: 'string', format: 'uuid' },
+      articleId: UUID,
       revision: { type: 'integer', minimum: 0 },
       status: schemas.of(ArticleStatus),
       events: { type: 'array', items: { enum: [...articleEventTypes] } },
@@ -55,7 +58,7 @@ const accepted = (schemas: SchemaSet): JsonSchema =>
     },
     required: ['articleId', 'revision', 'status', 'events', 'replayed'],
     additionalProperties: false,
-  });
+  }));
 
 /** What each command does, as the reference's one line says it. */
 const SUMMARIES: { readonly [T in ArticleCommandType]: string } = {
@@ -79,19 +82,17 @@ const SUMMARIES: { readonly [T in ArticleCommandType]: string } = {
 
 /** The article as read back: `GET <prefix>/{articleId}`. */
 export const articleReadSchema = (schemas: SchemaSet): JsonSchema =>
-  schemas.components['ArticleRead'] === undefined
-    ? schemas.add('ArticleRead', {
-        type: 'object',
-        properties: {
-          articleId: { type: 'string', format: 'uuid' },
-          revision: { type: 'integer', minimum: 0 },
-          status: schemas.of(ArticleStatus),
-          article: schemas.of(ArticleView),
-        },
-        required: ['articleId', 'revision', 'status', 'article'],
-        additionalProperties: false,
-      })
-    : { $ref: '#/components/schemas/ArticleRead' };
+  schemas.once('ArticleRead', () => ({
+    type: 'object',
+    properties: {
+      articleId: UUID,
+      revision: { type: 'integer', minimum: 0 },
+      status: schemas.of(ArticleStatus),
+      article: schemas.of(ArticleView),
+    },
+    required: ['articleId', 'revision', 'status', 'article'],
+    additionalProperties: false,
+  }));
 
 export type CommandRow = readonly [
   path: string,
@@ -104,10 +105,7 @@ export type CommandRow = readonly [
 export const commandPaths =
   (service: string, prefix: string, rows: readonly CommandRow[]) =>
   (schemas: SchemaSet): ApiPaths => {
-    const answer =
-      schemas.components['CommandAccepted'] === undefined
-        ? accepted(schemas)
-        : { $ref: '#/components/schemas/CommandAccepted' };
+    const answer = accepted(schemas);
     const paths: ApiPaths = {};
     for (const [path, type, creates, body] of rows) {
       paths[openApiPath(`${prefix}${path}`)] = {

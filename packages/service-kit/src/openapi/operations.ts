@@ -17,6 +17,12 @@ export type ApiPaths = Record<
 /** What a service says about its endpoints, with the schema set of the document. */
 export type ApiDescription = (schemas: SchemaSet) => ApiPaths;
 
+/** Schemas every service's answers use. */
+export const UUID: JsonSchema = { type: 'string', format: 'uuid' };
+export const NULLABLE_STRING: JsonSchema = { type: ['string', 'null'] };
+/** An instant as `toISOString` and the read models give it: UTC, milliseconds, `Z`. */
+export const UTC_MILLIS: JsonSchema = { type: 'string', format: 'date-time' };
+
 export const PROBLEM_RESPONSE = { $ref: '#/components/responses/Problem' } as const;
 
 /** A JSON answer of `schema`. */

@@ -14,7 +14,7 @@ import {
 } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { AUDIT } from '../prefixes.js';
-import { AUDITORS, COUNT, component, historyEntry, TAGS, UUID } from './components.js';
+import { AUDITORS, COUNT, historyEntry, TAGS, UUID } from './components.js';
 
 const ARTICLES = `${AUDIT}/articles/{articleId}`;
 
@@ -51,7 +51,7 @@ const side: JsonSchema = {
 };
 
 const contentDiff = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditContentDiff', () => ({
+  schemas.once('AuditContentDiff', () => ({
     type: 'object',
     properties: {
       articleId: UUID,
@@ -89,7 +89,7 @@ const contentDiff = (schemas: SchemaSet): JsonSchema =>
 
 /** What the public saw (domain's publicView): the published text, a tombstone, or null. */
 const publicView = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditPublicView', () => ({
+  schemas.once('AuditPublicView', () => ({
     oneOf: [
       {
         type: 'object',

@@ -14,17 +14,9 @@ export const TAGS = ['audit'];
 /** Auditors and admins, by bearer token (the page: by the cookie holding one). */
 export const AUDITORS = bearer([...AUDIT_READERS]);
 
-/** The component `name`, made by `build` the first time the document asks for it. */
-export const component = (schemas: SchemaSet, name: string, build: () => JsonSchema): JsonSchema =>
-  schemas.components[name] === undefined
-    ? schemas.add(name, build())
-    : { $ref: `#/components/schemas/${name}` };
-
-export const UUID: JsonSchema = { type: 'string', format: 'uuid' };
+import { NULLABLE_STRING, UTC_MILLIS, UUID } from '@newsroom/service-kit';
+export { NULLABLE_STRING, UTC_MILLIS, UUID };
 export const COUNT: JsonSchema = { type: 'integer', minimum: 0 };
-export const NULLABLE_STRING: JsonSchema = { type: ['string', 'null'] };
-/** An instant as `toISOString` and the audit's tables give it: UTC, milliseconds, `Z`. */
-export const UTC_MILLIS: JsonSchema = { type: 'string', format: 'date-time' };
 /** A bigint as its decimal text (a position, a store revision). */
 export const DECIMAL: JsonSchema = { type: 'string', pattern: '^(0|[1-9][0-9]*)$' };
 
@@ -32,7 +24,7 @@ export const hex = (schemas: SchemaSet): JsonSchema => schemas.of(Sha256Hex);
 
 /** Where an event is in the global log: `{ transactionId, sequence }`, decimal texts. */
 export const positionSchema = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditPosition', () => ({
+  schemas.once('AuditPosition', () => ({
     type: 'object',
     description: 'a place in the global log; `<transactionId>.<sequence>` is its text form',
     properties: { transactionId: DECIMAL, sequence: DECIMAL },
@@ -92,7 +84,7 @@ const entryProperties = (schemas: SchemaSet): Record<string, JsonSchema> => ({
 
 /** An event of an article's history, as stored, with what the audit reads off it. */
 export const historyEntry = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditHistoryEntry', () => ({
+  schemas.once('AuditHistoryEntry', () => ({
     type: 'object',
     properties: entryProperties(schemas),
     required: ENTRY_REQUIRED,
@@ -101,7 +93,7 @@ export const historyEntry = (schemas: SchemaSet): JsonSchema =>
 
 /** An event one actor caused: a history entry and the article it is of. */
 export const actorEntry = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditActorEntry', () => ({
+  schemas.once('AuditActorEntry', () => ({
     type: 'object',
     properties: {
       articleId: { anyOf: [UUID, { type: 'null' }], description: 'null: not an article stream' },
@@ -113,7 +105,7 @@ export const actorEntry = (schemas: SchemaSet): JsonSchema =>
 
 /** A signed tree head, as the feed of heads and a seal give it. */
 export const treeHead = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditTreeHead', () => ({
+  schemas.once('AuditTreeHead', () => ({
     type: 'object',
     properties: {
       number: { type: 'integer', minimum: 1, description: 'numbered from 1, oldest first' },

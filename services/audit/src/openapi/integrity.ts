@@ -11,16 +11,7 @@ import { ExportLine } from '../export/lines.js';
 import { ExportQuery } from '../export/routes.js';
 import { AUDIT } from '../prefixes.js';
 import { VerifyQuery } from '../verify/routes.js';
-import {
-  AUDITORS,
-  component,
-  COUNT,
-  DECIMAL,
-  positionSchema,
-  TAGS,
-  UTC_MILLIS,
-  UUID,
-} from './components.js';
+import { AUDITORS, COUNT, DECIMAL, positionSchema, TAGS, UTC_MILLIS, UUID } from './components.js';
 
 const TEXT = { type: 'string' };
 
@@ -143,7 +134,7 @@ const storeVerification = (schemas: SchemaSet): JsonSchema[] => [
 ];
 
 const verifyReport = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'AuditVerification', () => ({
+  schemas.once('AuditVerification', () => ({
     oneOf: [articleVerification(), ...storeVerification(schemas)],
   }));
 

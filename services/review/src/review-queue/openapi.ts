@@ -1,10 +1,14 @@
 /** `GET /v1/reviews` in the API reference: its query read off the queue's query codec. */
 import type { ApiDescription } from '@newsroom/service-kit';
-import { bearer, jsonAnswer, problems, queryParameters } from '@newsroom/service-kit';
+import {
+  bearer,
+  jsonAnswer,
+  NULLABLE_STRING,
+  problems,
+  queryParameters,
+} from '@newsroom/service-kit';
 import { ReviewQueueQuery, ReviewStatus } from './query.js';
 import { QUEUE_READERS } from './routes.js';
-
-const nullableString = { type: ['string', 'null'] };
 
 export const reviewQueueApi =
   (path: string): ApiDescription =>
@@ -28,11 +32,11 @@ export const reviewQueueApi =
                     articleId: { type: 'string', format: 'uuid' },
                     status: schemas.of(ReviewStatus),
                     kind: { enum: ['article', 'correction'] },
-                    section: nullableString,
-                    headline: nullableString,
-                    submittedBy: nullableString,
-                    submittedAt: nullableString,
-                    assignee: nullableString,
+                    section: NULLABLE_STRING,
+                    headline: NULLABLE_STRING,
+                    submittedBy: NULLABLE_STRING,
+                    submittedAt: NULLABLE_STRING,
+                    assignee: NULLABLE_STRING,
                     revision: { type: 'integer', minimum: 0 },
                     comments: { type: 'array' },
                   },

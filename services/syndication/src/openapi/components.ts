@@ -7,19 +7,11 @@ import { IsoDateTime, RecordedContent } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { EventType } from '../webhooks/subscription.js';
 
-/** The component `name`, made by `build` the first time the document asks for it. */
-export const component = (schemas: SchemaSet, name: string, build: () => JsonSchema): JsonSchema =>
-  schemas.components[name] === undefined
-    ? schemas.add(name, build())
-    : { $ref: `#/components/schemas/${name}` };
-
 /** `application/json`, from `application/json; charset=utf-8`: the type a route sets. */
 export const mediaOf = (type: string): string => type.split(';')[0]!.trim();
 
-/** An instant as the read models give it: UTC, milliseconds, `Z`. */
-export const UTC_MILLIS: JsonSchema = { type: 'string', format: 'date-time' };
-export const UUID: JsonSchema = { type: 'string', format: 'uuid' };
-export const NULLABLE_STRING: JsonSchema = { type: ['string', 'null'] };
+import { NULLABLE_STRING, UTC_MILLIS, UUID } from '@newsroom/service-kit';
+export { NULLABLE_STRING, UTC_MILLIS, UUID };
 
 /** What a listing's `next` is: the `cursor` of the next page, absent on the last one. */
 export const NEXT_CURSOR: JsonSchema = {
@@ -28,7 +20,7 @@ export const NEXT_CURSOR: JsonSchema = {
 };
 
 export const ninjsDocument = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'NinjsDocument', () => ({
+  schemas.once('NinjsDocument', () => ({
     type: 'object',
     description:
       'an IPTC ninjs 3.1 document: `uri` is `urn:newsroom:article:<uuid>` for every version; `pubStatus` is `usable` while published and `canceled` (no `bodies`, no summary) once unpublished or retracted; each correction notice is a `descriptions` entry with role `correction`, a retraction notice one with role `retraction`',
@@ -45,7 +37,7 @@ export const ninjsDocument = (schemas: SchemaSet): JsonSchema =>
   }));
 
 export const publicArticle = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'PublicArticle', () => ({
+  schemas.once('PublicArticle', () => ({
     type: 'object',
     description: 'an article as the public sees it now: its published text as the event holds it',
     properties: {
@@ -75,7 +67,7 @@ export const publicArticle = (schemas: SchemaSet): JsonSchema =>
 
 /** What each webhook delivery and each live-stream event carries (Standard Webhooks' shape). */
 export const syndicationPayload = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'SyndicationPayload', () => ({
+  schemas.once('SyndicationPayload', () => ({
     type: 'object',
     description: 'one public change: its type, when it happened, and the ninjs document it sent',
     properties: {

@@ -10,7 +10,7 @@ import { ATOM_TYPE } from '../feeds/atom.js';
 import { JSON_FEED_TYPE } from '../feeds/json-feed.js';
 import { RSS_TYPE } from '../feeds/rss.js';
 import { PublicArticlesQuery } from '../public-articles/query.js';
-import { component, mediaOf } from './components.js';
+import { mediaOf } from './components.js';
 
 const CONDITIONS: readonly JsonSchema[] = [
   {
@@ -39,7 +39,7 @@ const HEADERS: Record<string, JsonSchema> = {
 const URL_TEXT: JsonSchema = { type: 'string', description: 'an absolute URL' };
 
 const jsonFeed = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'JsonFeed', () => ({
+  schemas.once('JsonFeed', () => ({
     type: 'object',
     description: 'JSON Feed 1.1: one item per public article, `next_url` pages it',
     externalDocs: { url: 'https://jsonfeed.org/version/1.1' },

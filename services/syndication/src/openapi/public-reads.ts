@@ -15,14 +15,7 @@ import { ProblemDetails } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { NINJS_TYPE } from '../ninjs/routes.js';
 import { PublicArticlesQuery } from '../public-articles/query.js';
-import {
-  component,
-  mediaOf,
-  NEXT_CURSOR,
-  ninjsDocument,
-  publicArticle,
-  UTC_MILLIS,
-} from './components.js';
+import { mediaOf, NEXT_CURSOR, ninjsDocument, publicArticle, UTC_MILLIS } from './components.js';
 
 const TAGS = ['syndication'];
 
@@ -71,7 +64,7 @@ export const publicReadsApi = (schemas: SchemaSet): ApiPaths => ({
             'application/problem+json': {
               schema: {
                 allOf: [
-                  component(schemas, 'ProblemDetails', () => schemas.of(ProblemDetails)),
+                  schemas.once('ProblemDetails', () => schemas.of(ProblemDetails)),
                   {
                     type: 'object',
                     properties: { notice: { type: 'string' }, retractedAt: UTC_MILLIS },

@@ -7,7 +7,7 @@ import type { ApiPaths } from '@newsroom/service-kit';
 import { bearer, jsonAnswer, pathParameter, problems } from '@newsroom/service-kit';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { EventType, NewSubscription } from '../webhooks/subscription.js';
-import { component, NULLABLE_STRING, syndicationPayload, UTC_MILLIS, UUID } from './components.js';
+import { NULLABLE_STRING, syndicationPayload, UTC_MILLIS, UUID } from './components.js';
 import { MANAGERS } from '../webhooks/routes.js';
 
 const TAGS = ['syndication'];
@@ -43,7 +43,7 @@ const subscriptionProperties = (schemas: SchemaSet): Record<string, JsonSchema> 
 });
 
 const subscription = (schemas: SchemaSet, withSecret: boolean): JsonSchema =>
-  component(schemas, withSecret ? 'WebhookSubscriptionSecret' : 'WebhookSubscription', () => {
+  schemas.once(withSecret ? 'WebhookSubscriptionSecret' : 'WebhookSubscription', () => {
     const properties = subscriptionProperties(schemas);
     const secret = {
       type: 'string',
@@ -60,7 +60,7 @@ const subscription = (schemas: SchemaSet, withSecret: boolean): JsonSchema =>
   });
 
 const delivery = (schemas: SchemaSet): JsonSchema =>
-  component(schemas, 'WebhookDelivery', () => ({
+  schemas.once('WebhookDelivery', () => ({
     type: 'object',
     properties: {
       id: UUID,
