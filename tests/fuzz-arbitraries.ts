@@ -1680,3 +1680,26 @@ export const unstorableMutantOf = (
       });
     });
 };
+
+/** Anything with a codec's methods. */
+const isCodecLike = (v: unknown): boolean =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['decode', 'encode', 'is', 'validate'].every(
+    (m) => typeof (v as Record<string, unknown>)[m] === 'function',
+  );
+
+/** Every codec a module exports, and the codecs of every exported group of codecs
+ *  (`RecordedNotes.Note`), by export name: what `codecShapes` is keyed by. */
+export const exportedCodecs = <Codec>(
+  module: Readonly<Record<string, unknown>>,
+): [string, Codec][] =>
+  Object.entries(module).flatMap(([name, v]): [string, Codec][] => {
+    if (isCodecLike(v)) return [[name, v as Codec]];
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      return Object.entries(v)
+        .filter(([, c]) => isCodecLike(c))
+        .map(([k, c]) => [`${name}.${k}`, c as Codec]);
+    }
+    return [];
+  });

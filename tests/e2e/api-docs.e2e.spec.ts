@@ -6,10 +6,10 @@
  * test-results/.
  */
 import { mkdirSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestSystem } from './harness.js';
+import { launchChromium } from '../browser.js';
 import { operationsOf } from '../openapi/routes-of.js';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -20,21 +20,9 @@ describe('the API reference page', () => {
   let browser: Browser;
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // A name that is not loopback's (Swagger UI acts differently on localhost), resolved
-        // to it: no traffic leaves the machine.
-        `--host-resolver-rules=MAP ${HOST} 127.0.0.1`,
-      ],
-    });
+    // A name that is not loopback's (Swagger UI acts differently on localhost), resolved to
+    // it: no traffic leaves the machine.
+    browser = await launchChromium([`--host-resolver-rules=MAP ${HOST} 127.0.0.1`]);
   });
   afterAll(async () => {
     await browser?.close();

@@ -8,10 +8,10 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestSystem } from './harness.js';
+import { launchChromium } from '../browser.js';
 import { runSeedStory } from './seed-story-flow.js';
 
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -23,18 +23,7 @@ describe('the audit web page', () => {
   const articleId = randomUUID();
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     await runSeedStory(
       { url: () => sys.url, token: (role, sub) => sys.token(role as never, sub) },
       {

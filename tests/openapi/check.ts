@@ -205,34 +205,24 @@ export const recordingFetch =
     const response = await fetch(input, init);
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     const headers = new Headers(init?.headers);
-    const sent = {
-      query: url.search.slice(1),
-      ...(typeof init?.body === 'string' ? { requestBody: init.body } : {}),
-      ...(headers.has('content-type') ? { requestType: headers.get('content-type')! } : {}),
-    };
-    const streaming = (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
-    if (streaming) {
-      record({
-        origin: url.origin,
-        method: init?.method ?? 'GET',
-        path: url.pathname,
-        status: response.status,
-        contentType: response.headers.get('content-type'),
-        body: '',
-        ...sent,
-      });
-      return response;
-    }
-    const body = await response.text();
-    record({
+    const exchange = (body: string): Exchange => ({
       origin: url.origin,
       method: init?.method ?? 'GET',
       path: url.pathname,
       status: response.status,
       contentType: response.headers.get('content-type'),
       body,
-      ...sent,
+      query: url.search.slice(1),
+      ...(typeof init?.body === 'string' ? { requestBody: init.body } : {}),
+      ...(headers.has('content-type') ? { requestType: headers.get('content-type')! } : {}),
     });
+    // A live stream is handed back unread (the caller reads or closes it).
+    if ((response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
+      record(exchange(''));
+      return response;
+    }
+    const body = await response.text();
+    record(exchange(body));
     const empty = [101, 204, 205, 304].includes(response.status);
     return new Response(empty ? null : body, {
       status: response.status,

@@ -24,6 +24,7 @@ import { formatValidationErrors } from './problem.js';
 import {
   codecShapes,
   deeplyNested,
+  exportedCodecs,
   expectDecoded,
   INVISIBLE,
   LARGE,
@@ -55,26 +56,7 @@ interface Codec {
   is(u: unknown): boolean;
 }
 
-const isCodec = (v: unknown): v is Codec =>
-  typeof v === 'object' &&
-  v !== null &&
-  ['decode', 'encode', 'is', 'validate'].every(
-    (m) => typeof (v as Record<string, unknown>)[m] === 'function',
-  );
-
-/** Every exported codec, and the codecs of every exported group of codecs (RecordedNotes). */
-const exported: [string, Codec][] = Object.entries(contracts).flatMap(
-  ([name, v]): [string, Codec][] => {
-    if (isCodec(v)) return [[name, v]];
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      return Object.entries(v)
-        .filter((entry): entry is [string, Codec] => isCodec(entry[1]))
-        .map(([k, c]) => [`${name}.${k}`, c]);
-    }
-    return [];
-  },
-);
-
+const exported = exportedCodecs<Codec>(contracts);
 const covered = exported.flatMap(([name, codec]): [string, Codec, Shape][] => {
   const shape = codecShapes[name];
   return shape === undefined ? [] : [[name, codec, shape]];

@@ -15,27 +15,14 @@ import type * as t from 'io-ts';
 import { describe, expect, it } from 'vitest';
 import * as contracts from './index.js';
 import { SchemaSet } from './json-schema.js';
-import { codecShapes, validOf } from '../../../tests/fuzz-arbitraries.js';
+import { codecShapes, exportedCodecs, validOf } from '../../../tests/fuzz-arbitraries.js';
 import { seedContent } from '../../../tests/e2e/seed-article.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
 const params = { seed: Number(process.env['FUZZ_SEED'] ?? 42), numRuns: 30 };
 
 type Codec = t.Type<unknown, unknown, unknown>;
-const isCodec = (v: unknown): v is Codec =>
-  typeof v === 'object' && v !== null && typeof (v as Codec).decode === 'function';
-
-const exported: [string, Codec][] = Object.entries(contracts).flatMap(
-  ([name, v]): [string, Codec][] => {
-    if (isCodec(v)) return [[name, v]];
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
-      return Object.entries(v)
-        .filter((entry): entry is [string, Codec] => isCodec(entry[1]))
-        .map(([k, c]) => [`${name}.${k}`, c]);
-    }
-    return [];
-  },
-);
+const exported = exportedCodecs<Codec>(contracts);
 const covered = exported.filter(([name]) => codecShapes[name] !== undefined);
 
 /** The schema of `codec`, compiled with the components it refers to. */
