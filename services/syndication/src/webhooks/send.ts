@@ -65,27 +65,32 @@ export const nextDelayMs = (schedule: readonly number[], attempt: number): numbe
   return Math.round(step * (0.8 + Math.random() * 0.4));
 };
 
-export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<SendResult> => {
+/** One attempt's clock: when it began, how long it has taken, and a retry or a failure. */
+const attemptOf = (settings: SendSettings, attempt: number) => {
   const at = new Date();
   const started = performance.now();
-  const attempt = d.attempts + 1;
+  const latencyMs = () => Math.round(performance.now() - started);
   const retryOr = (error: string | null, status: number | null, atLeastMs = 0): SendResult => {
     const delay = nextDelayMs(settings.retryScheduleMs, attempt);
-    const latencyMs = Math.round(performance.now() - started);
     return delay === undefined
-      ? { at, status, error, latencyMs, outcome: { kind: 'failed' } }
+      ? { at, status, error, latencyMs: latencyMs(), outcome: { kind: 'failed' } }
       : {
           at,
           status,
           error,
-          latencyMs,
+          latencyMs: latencyMs(),
           outcome: { kind: 'retry', next: new Date(Date.now() + Math.max(delay, atLeastMs)) },
         };
   };
+  return { at, latencyMs, retryOr };
+};
+type Attempt = ReturnType<typeof attemptOf>;
+
+export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<SendResult> => {
+  const attempt = attemptOf(settings, d.attempts + 1);
   const checked = await checkReceiverUrl(d.url, settings.allowPrivateUrls);
-  if (!checked.ok) return retryOr(`receiver URL refused: ${checked.reason}`, null);
+  if (!checked.ok) return attempt.retryOr(`receiver URL refused: ${checked.reason}`, null);
   const id = webhookIdOf(d.id);
-  const timestamp = Math.floor(Date.now() / 1000);
   // A client span of the command's trace: the receiver's work joins it.
   const span = startSpan('webhook delivery', {
     parent: d.traceparent ?? undefined,
@@ -93,68 +98,67 @@ export const sendOnce = async (d: DueDelivery, settings: SendSettings): Promise<
     attributes: {
       'http.request.method': 'POST',
       'newsroom.webhook_id': id,
-      'newsroom.attempt': attempt,
+      'newsroom.attempt': d.attempts + 1,
     },
   });
-  const result = await post(
-    checked.url,
-    d,
-    settings,
-    { id, timestamp, span },
-    retryOr,
-    started,
-    at,
-  );
-  span?.set({
-    'newsroom.outcome': result.outcome.kind,
-    ...(result.status === null ? {} : { 'http.response.status_code': result.status }),
-  });
-  span?.end(result.outcome.kind !== 'delivered');
-  return result;
+  let result: SendResult | undefined;
+  try {
+    result = await answerOf(checked.url, d, settings, signedHeaders(d, id, span), attempt);
+    return result;
+  } finally {
+    span?.set({
+      'newsroom.outcome': result?.outcome.kind ?? 'not recorded',
+      ...(result?.status == null ? {} : { 'http.response.status_code': result.status }),
+    });
+    span?.end(result?.outcome.kind !== 'delivered');
+  }
 };
 
-/** One POST of the delivery and what its answer makes of it. */
-const post = async (
+/** The request's headers: Standard Webhooks' signature under a fresh timestamp, the trace. */
+const signedHeaders = (
+  d: DueDelivery,
+  id: string,
+  span: TraceSpan | undefined,
+): Record<string, string> => {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'newsroom-webhooks/1',
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signatureHeader(d.secrets, id, timestamp, d.body),
+    ...(span === undefined ? {} : { traceparent: span.traceparent }),
+  };
+};
+
+/** One POST of the delivery and what its answer (or its lack of one) makes of it. */
+const answerOf = async (
   url: URL,
   d: DueDelivery,
   settings: SendSettings,
-  request: {
-    readonly id: string;
-    readonly timestamp: number;
-    readonly span: TraceSpan | undefined;
-  },
-  retryOr: (error: string | null, status: number | null, atLeastMs?: number) => SendResult,
-  started: number,
-  at: Date,
+  headers: Record<string, string>,
+  attempt: Attempt,
 ): Promise<SendResult> => {
-  const { id, timestamp, span } = request;
+  const { at, latencyMs, retryOr } = attempt;
   try {
     const response = await fetch(url, {
       method: 'POST',
       redirect: 'manual',
       dispatcher: agentFor(settings.allowPrivateUrls),
       signal: AbortSignal.timeout(settings.timeoutMs),
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'newsroom-webhooks/1',
-        'webhook-id': id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(d.secrets, id, timestamp, d.body),
-        ...(span === undefined ? {} : { traceparent: span.traceparent }),
-      },
+      headers,
       body: d.body,
     });
     await response.body?.cancel().catch(() => undefined); // the answer's body is never read
-    const latencyMs = Math.round(performance.now() - started);
     const status = response.status;
     if (status >= 200 && status < 300)
-      return { at, status, error: null, latencyMs, outcome: { kind: 'delivered' } };
+      return { at, status, error: null, latencyMs: latencyMs(), outcome: { kind: 'delivered' } };
     if (status === 410)
       return {
         at,
         status,
         error: 'receiver answered 410 Gone',
-        latencyMs,
+        latencyMs: latencyMs(),
         outcome: { kind: 'gone' },
       };
     if (status === 429 || status >= 500) {
