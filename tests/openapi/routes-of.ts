@@ -27,6 +27,9 @@ const walk = (stack: readonly Layer[], prefix: string, out: Set<string>): void =
       walk(layer.handle.stack, join(prefix, layer.rawPath ?? ''), out);
     } else if (layer.name === 'serveStatic') {
       out.add(`get ${join(prefix, layer.rawPath ?? '')}/{file}`);
+    } else if (layer.name === 'mounted_app') {
+      // An express app inside: its routes would go unseen, and the reference unchecked.
+      throw new Error(`an app is mounted at ${join(prefix, layer.rawPath ?? '')}: walk it too`);
     }
   }
 };

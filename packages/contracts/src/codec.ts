@@ -276,7 +276,7 @@ export const withHeader = <H extends AnyStrict, B extends t.Mixed>(
   const members: readonly t.Mixed[] =
     body instanceof TaggedUnionCodec ? Object.values(body.members) : [body];
   return describeCodec(codec, (of) => ({
-    oneOf: members.map((m) =>
+    anyOf: members.map((m) =>
       m instanceof StrictCodec
         ? of(strict({ ...header.required, ...m.required }, { ...header.optional, ...m.optional }))
         : { type: 'object' },

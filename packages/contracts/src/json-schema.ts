@@ -122,6 +122,8 @@ export class SchemaSet {
       case 'IntersectionType': {
         // Objects merged into one (io-ts' intersections here are of plain object codecs).
         const parts = (c['types'] as t.Any[]).map((m) => this.inline(m as never));
+        if (parts.some((p) => p['type'] !== 'object' || p['properties'] === undefined))
+          throw new Error(`the intersection ${codec.name} is not of object codecs alone`);
         return {
           type: 'object',
           properties: Object.assign({}, ...parts.map((p) => p['properties'] ?? {})) as JsonSchema,

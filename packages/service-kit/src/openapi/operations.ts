@@ -104,4 +104,4 @@ export const bearer = (roles?: readonly string[]): JsonSchema => ({
 
 /** `/v1/drafts/:articleId/revise` as OpenAPI writes it: `/v1/drafts/{articleId}/revise`. */
 export const openApiPath = (expressPath: string): string =>
-  expressPath.replace(/:([A-Za-z]+)/g, '{$1}').replace(/(.)\/$/, '$1');
+  expressPath.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}').replace(/(.)\/$/, '$1');
