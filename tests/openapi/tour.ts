@@ -7,9 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { waitFor } from '@newsroom/messaging';
-import { startReceiver } from '../channels/webhook-receiver.js';
 import { seedContent } from '../e2e/seed-article.js';
+import { tourTheChannels } from './tour-channels.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -24,9 +23,9 @@ interface As {
   readonly sub: string;
 }
 
-const reporter: As = { role: 'reporter', sub: 'tour.reporter' };
-const editor: As = { role: 'editor', sub: 'tour.editor' };
-const publisher: As = { role: 'publisher', sub: 'tour.publisher' };
+export const reporter: As = { role: 'reporter', sub: 'tour.reporter' };
+export const editor: As = { role: 'editor', sub: 'tour.editor' };
+export const publisher: As = { role: 'publisher', sub: 'tour.publisher' };
 export const tourAuditor: As = { role: 'auditor', sub: 'tour.auditor' };
 
 export const tourCalls = (api: TourApi) => {
@@ -70,7 +69,7 @@ export const tourCalls = (api: TourApi) => {
 };
 
 /** An article taken through its story up to approval (and publication when `publish`). */
-const approvedArticle = async (
+export const approvedArticle = async (
   expectStatus: ReturnType<typeof tourCalls>['expectStatus'],
   section: string,
 ) => {
@@ -88,7 +87,7 @@ const approvedArticle = async (
 /** The commands, reads and refusals the story does not reach; returns the webhook
  *  deliveries its receiver got (their bodies), for the test to hold to the document too. */
 export const tourTheNewsroom = async (api: TourApi, storyArticle: string): Promise<string[]> => {
-  const { call, expectStatus } = tourCalls(api);
+  const { expectStatus } = tourCalls(api);
   const section = `tour ${randomUUID().slice(0, 8)}`;
 
   // The process's own endpoints and the reference itself.
@@ -137,136 +136,5 @@ export const tourTheNewsroom = async (api: TourApi, storyArticle: string): Promi
   });
   await expectStatus(400, 'GET', '/v1/reviews?limit=1000', { as: editor });
 
-  // A webhook receiver subscribed before the publications below, so that deliveries exist.
-  const receiver = await startReceiver();
-  try {
-    const subscription = await expectStatus(201, 'POST', '/v1/subscriptions', {
-      as: publisher,
-      body: { url: receiver.url, sections: [section] },
-    });
-    receiver.secrets.push(subscription.body.secret);
-    const subscriptionId: string = subscription.body.id;
-    await expectStatus(400, 'POST', '/v1/subscriptions', { as: publisher, body: { url: 3 } });
-
-    // The commands the story sends none of.
-    const withdrawn = randomUUID();
-    await expectStatus(201, 'POST', '/v1/drafts', {
-      as: reporter,
-      body: { articleId: withdrawn, data: { content: { ...seedContent(), section } } },
-    });
-    await expectStatus(200, 'POST', `/v1/drafts/${withdrawn}/submit`, { as: reporter, body: {} });
-    await expectStatus(200, 'POST', `/v1/drafts/${withdrawn}/withdraw`, { as: reporter, body: {} });
-    await expectStatus(200, 'POST', `/v1/drafts/${withdrawn}/discard`, {
-      as: reporter,
-      body: { data: { reason: 'trùng bài' } },
-    });
-    await expectStatus(409, 'POST', `/v1/drafts/${withdrawn}/submit`, { as: reporter, body: {} });
-
-    const rejected = randomUUID();
-    await expectStatus(201, 'POST', '/v1/drafts', {
-      as: reporter,
-      body: { articleId: rejected, data: { content: { ...seedContent(), section } } },
-    });
-    await expectStatus(200, 'POST', `/v1/drafts/${rejected}/submit`, { as: reporter, body: {} });
-    await expectStatus(200, 'POST', `/v1/reviews/${rejected}/reject`, {
-      as: editor,
-      body: { data: { reason: 'không phù hợp' } },
-    });
-
-    const scheduled = await approvedArticle(expectStatus, section);
-    await expectStatus(200, 'POST', `/v1/publications/${scheduled}/publish`, {
-      as: publisher,
-      body: { data: { mode: 'scheduled', at: '2099-04-08T20:59:00+07:00' } },
-    });
-    await expectStatus(200, 'POST', `/v1/publications/${scheduled}/cancel-schedule`, {
-      as: publisher,
-      body: { data: { reason: 'dời lịch' } },
-    });
-
-    const unpublished = await approvedArticle(expectStatus, section);
-    await expectStatus(200, 'POST', `/v1/publications/${unpublished}/publish`, {
-      as: publisher,
-      body: { data: { mode: 'now' } },
-    });
-    await expectStatus(200, 'POST', `/v1/publications/${unpublished}/unpublish`, {
-      as: publisher,
-      body: { data: { reason: 'tạm gỡ' } },
-    });
-
-    const retracted = await approvedArticle(expectStatus, section);
-    await expectStatus(200, 'POST', `/v1/publications/${retracted}/publish`, {
-      as: publisher,
-      body: { data: { mode: 'now' } },
-    });
-    await expectStatus(200, 'POST', `/v1/publications/${retracted}/retract`, {
-      as: publisher,
-      body: { data: { reason: 'sai sự thật', notice: 'Bài viết đã được gỡ bỏ.' } },
-    });
-
-    // Subscriptions: read, the deliveries the publications made, redelivery, rotation, removal.
-    await expectStatus(200, 'GET', '/v1/subscriptions', { as: publisher });
-    await expectStatus(200, 'GET', `/v1/subscriptions/${subscriptionId}`, { as: publisher });
-    await receiver.until((r) => r.length >= 4, 30_000);
-    const deliveries = await waitFor(
-      async () => {
-        const reply = await call('GET', `/v1/subscriptions/${subscriptionId}/deliveries`, {
-          as: publisher,
-        });
-        const items = (reply.body?.items ?? []) as Json[];
-        return items.length >= 4 && items.every((d) => d.status === 'delivered') && items;
-      },
-      30_000,
-      { description: 'every delivery delivered', intervalMs: 50 },
-    );
-    // The later change of the article may go again; the earlier one would come out of order.
-    const redeliver = (d: Json) =>
-      `/v1/subscriptions/${subscriptionId}/deliveries/${d.id}/redeliver`;
-    const later = deliveries.find((d: Json) => d.eventType === 'article.unpublished');
-    const earlier = deliveries.find((d: Json) => d.eventType === 'article.published');
-    await expectStatus(202, 'POST', redeliver(later), { as: publisher });
-    await expectStatus(409, 'POST', redeliver(earlier), { as: publisher });
-    await expectStatus(
-      404,
-      'POST',
-      `/v1/subscriptions/${subscriptionId}/deliveries/${randomUUID()}/redeliver`,
-      {
-        as: publisher,
-      },
-    );
-    await expectStatus(200, 'POST', `/v1/subscriptions/${subscriptionId}/rotate`, {
-      as: publisher,
-    });
-    await expectStatus(403, 'GET', '/v1/subscriptions', { as: reporter });
-    await expectStatus(204, 'DELETE', `/v1/subscriptions/${subscriptionId}`, { as: publisher });
-    await expectStatus(404, 'GET', `/v1/subscriptions/${subscriptionId}`, { as: publisher });
-
-    // Syndication's reads, a conditional one among them.
-    await expectStatus(200, 'GET', '/v1/feeds/articles');
-    await expectStatus(200, 'GET', `/v1/feeds/articles/${storyArticle}`);
-    await expectStatus(400, 'GET', '/v1/feeds/articles?limit=0');
-    await expectStatus(200, 'GET', '/v1/feeds/ninjs');
-    await expectStatus(200, 'GET', `/v1/feeds/ninjs/${storyArticle}`);
-    await expectStatus(200, 'GET', `/v1/feeds/ninjs/${storyArticle}/versions/1`);
-    await expectStatus(404, 'GET', `/v1/feeds/ninjs/${storyArticle}/versions/99`);
-    for (const feed of ['rss.xml', 'atom.xml', 'feed.json']) {
-      const first = await expectStatus(200, 'GET', `/v1/feeds/${feed}`);
-      await expectStatus(304, 'GET', `/v1/feeds/${feed}`, {
-        headers: { 'if-none-match': first.headers.get('etag') ?? '' },
-      });
-    }
-    await expectStatus(404, 'GET', `/v1/feeds/articles/${unpublished}`);
-    await waitFor(
-      async () => (await call('GET', `/v1/feeds/articles/${retracted}`)).status === 410,
-      30_000,
-      { description: 'the retraction in the read model', intervalMs: 50 },
-    );
-    const stop = new AbortController();
-    const stream = await api.fetch(`${api.url}/v1/stream?lastEventId=0`, { signal: stop.signal });
-    expect(stream.status).toBe(200);
-    stop.abort();
-    await expectStatus(400, 'GET', '/v1/stream?types=nonsense');
-    return receiver.received.map((r) => r.body);
-  } finally {
-    await receiver.close();
-  }
+  return tourTheChannels(api, section, storyArticle);
 };
