@@ -386,7 +386,7 @@ export const runProcess = async (
     /** Closed after the processors, before the store (a producer the relay sends through). */
     readonly resources?: readonly Closeable[];
   },
-): Promise<{ readonly url: string }> => {
+): Promise<{ readonly url: string; readonly log: Log }> => {
   // .env first: loadConfig below then names every wrong variable of its codec at once.
   settingsOrExit(() => loadDotEnv());
   let config: ServiceConfig;
@@ -450,5 +450,5 @@ export const runProcess = async (
     services: services.map((s) => s.name),
     store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
   });
-  return { url: system.url };
+  return { url: system.url, log: deps.log ?? (() => undefined) };
 };

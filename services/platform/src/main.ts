@@ -18,7 +18,7 @@ const publisher =
   syndication.publicTopic === undefined
     ? undefined
     : createPublisher(kafkaFromEnv({ clientId: 'newsroom' }));
-const { url } = await runProcess(
+const { url, log } = await runProcess(
   (deps) =>
     allServices(deps, { syndication, audit, ...(publisher === undefined ? {} : { publisher }) }),
   {
@@ -29,5 +29,5 @@ const { url } = await runProcess(
 );
 // The links once more for whoever started it: one JSON line for the logs, and readable lines
 // on a terminal.
-console.log(JSON.stringify({ level: 'info', msg: 'ready', banner: banner(url) }));
+log({ level: 'info', msg: 'ready', banner: banner(url) });
 if (process.stdout.isTTY) console.log(banner(url).join('\n'));
