@@ -860,6 +860,7 @@ export function describeEventStoreContract(
         );
         await store.seal();
         await store.appendToStream(stream(), [event()]);
+        await wholeLog(store, 32); // what verify reads: the gap-free log
         expect(await store.verifyIntegrity()).toMatchObject({
           ok: true,
           streams: 3,
@@ -876,6 +877,7 @@ export function describeEventStoreContract(
           event('Đã sửa', { headline: text, 'tiêu đề': 'Hải Phòng', '😀': 1, '\uffff': 2 }),
           event('Tested', { blocks: [text, { z: 0, a: [1.5, -0, 1e21] }] }, { người: text }),
         ]);
+        await wholeLog(store, 2); // what verify reads: the gap-free log
         expect(await store.verifyIntegrity()).toMatchObject({ ok: true, events: 2 });
       });
 
@@ -897,6 +899,7 @@ export function describeEventStoreContract(
           await tamper(driver, [
             `UPDATE "${schema}".events SET ${column} = ${value} WHERE stream_name = '${s}' AND revision = 1`,
           ]);
+          await wholeLog(store, 2); // what verify reads: the gap-free log
           const report = await store.verifyIntegrity();
           expect(report, column).toMatchObject({
             ok: false,
@@ -918,6 +921,7 @@ export function describeEventStoreContract(
             `UPDATE "${schema}".events SET ${column} = substring(${column} from 1 for 31)
               WHERE stream_name = '${s}' AND revision = 1`,
           ]);
+          await wholeLog(store, 2); // what verify reads: the gap-free log
           expect(await store.verifyIntegrity(), column).toMatchObject({
             ok: false,
             events: 1,
@@ -940,6 +944,7 @@ export function describeEventStoreContract(
           `UPDATE "${schema}".events SET body = replace(body::text, '"n":1', '"n":3')::json
             WHERE stream_name = '${other}'`,
         ]);
+        await wholeLog(store, 4); // what verify reads: the gap-free log
         const report = await store.verifyIntegrity();
         expect(report.ok).toBe(false);
         if (report.ok) return;
@@ -964,6 +969,7 @@ export function describeEventStoreContract(
         await tamper(driver, [
           `UPDATE "${schema}".events SET recorded_at = recorded_at - interval '1 day' WHERE ${where}`,
         ]);
+        await wholeLog(store, 3); // what verify reads: the gap-free log
         expect(await store.verifyIntegrity()).toMatchObject({
           ok: false,
           violation: { kind: 'event', streamName: s, revision: 1n },
@@ -975,6 +981,7 @@ export function describeEventStoreContract(
         await tamper(fresh2.driver, [
           `DELETE FROM "${fresh2.schema}".events WHERE stream_name = '${t}' AND revision = 1`,
         ]);
+        await wholeLog(fresh2.store, 2); // what verify reads: the gap-free log
         expect(await fresh2.store.verifyIntegrity()).toMatchObject({
           ok: false,
           violation: { kind: 'event', streamName: t, revision: 2n, expected: '1', found: '2' },
