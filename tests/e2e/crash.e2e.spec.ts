@@ -102,7 +102,7 @@ const startChild = async (env: Record<string, string>): Promise<Child> => {
       resolve({ code, signal });
     });
   });
-  // Request logs go to stderr: keep draining it (a full pipe would stall the child).
+  // Start-up warnings go to stderr: keep draining it (a full pipe would stall the child).
   let stderr = '';
   proc.stderr?.setEncoding('utf8');
   proc.stderr?.on('data', (chunk: string) => {

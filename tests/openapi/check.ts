@@ -1,8 +1,9 @@
 /**
  * Holds real answers to the OpenAPI document: each exchange is matched to its operation (path
- * template and method), its status to a documented response (or `default`), its media type to
+ * template and method), its status to a documented response, its media type to
  * one the response lists, and a JSON body (every line of NDJSON) to that media type's schema,
- * with ajv in JSON Schema 2020-12, the dialect of OpenAPI 3.1.
+ * with ajv in JSON Schema 2020-12, the dialect of OpenAPI 3.1; an accepted request's query and
+ * body to what the operation takes. Response headers and non-JSON bodies are not checked.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
@@ -37,6 +38,11 @@ export const openApiChecker = (document: Json) => {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);
   ajv.addSchema(document, 'openapi.json');
+  // Query parameters are text on the wire: read as their schema's type, as OpenAPI reads them.
+  const params = new Ajv2020({ strict: false, allErrors: true, coerceTypes: true });
+  addFormats(params);
+  params.addSchema(document, 'openapi.json');
+  const paramValidators = new Map<string, ValidateFunction>();
   const validators = new Map<string, ValidateFunction>();
   const validatorAt = (ref: string): ValidateFunction => {
     let v = validators.get(ref);
@@ -80,18 +86,28 @@ export const openApiChecker = (document: Json) => {
   ): string[] => {
     const problems: string[] = [];
     const parameters = (op.operation['parameters'] ?? []) as Json[];
-    for (const [name, value] of new URLSearchParams(exchange.query ?? '')) {
+    const query = new URLSearchParams(exchange.query ?? '');
+    for (const [name, value] of query) {
       const index = parameters.findIndex((p) => p['in'] === 'query' && p['name'] === name);
       if (index === -1) {
         problems.push(`${what}: query parameter ${name} not documented`);
         continue;
       }
-      const schema = parameters[index]!['schema'] as Json | undefined;
-      if (schema?.['type'] !== 'string' && schema?.['$ref'] === undefined) continue; // not text
-      const validate = validatorAt(`${op.at}/parameters/${index}/schema`);
+      const at = `${op.at}/parameters/${index}/schema`;
+      let validate = paramValidators.get(at);
+      if (validate === undefined) {
+        validate = params.compile({ $ref: `openapi.json#/${at}` });
+        paramValidators.set(at, validate);
+      }
       if (!validate(value))
-        problems.push(`${what}: query ${name}=${value}: ${ajv.errorsText(validate.errors)}`);
+        problems.push(`${what}: query ${name}=${value}: ${params.errorsText(validate.errors)}`);
     }
+    for (const p of parameters) {
+      if (p['in'] === 'query' && p['required'] === true && !query.has(String(p['name'])))
+        problems.push(`${what}: required query parameter ${String(p['name'])} absent`);
+    }
+    if (op.operation['requestBody']?.['required'] === true && exchange.requestBody === undefined)
+      problems.push(`${what}: the operation requires a body, and got none`);
     const media = (exchange.requestType ?? '').split(';')[0]!.trim().toLowerCase();
     if (exchange.requestBody === undefined || !JSON_MEDIA.test(media)) return problems;
     const content = op.operation['requestBody']?.['content'] as Json | undefined;
@@ -116,7 +132,8 @@ export const openApiChecker = (document: Json) => {
     if (op === undefined && exchange.status !== 404)
       return [`${what}: no operation in the document`];
     const accepted = exchange.status >= 200 && exchange.status < 400;
-    if (op !== undefined && accepted) exercised.add(op.key);
+    // Answered: a success, whose schema was then held to a real body (a 304 holds none).
+    if (op !== undefined && exchange.status < 300 && accepted) exercised.add(op.key);
     const problems = op !== undefined && accepted ? requestProblems(exchange, op, what) : [];
     const responses = (
       op === undefined

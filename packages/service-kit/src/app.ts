@@ -12,7 +12,7 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import { problem, sendProblem } from './problem.js';
 import type { Problem } from './problem.js';
 import { duplicateKey, invalidUtf8Offset } from './json-text.js';
-import { startSpan } from './tracing.js';
+import { markMount, observeRequests, SANE_CORRELATION_ID } from './observe-requests.js';
 
 /** A dependency the process needs to serve: answered by /readyz. */
 export interface ReadinessCheck {
@@ -47,19 +47,7 @@ const traceparents = new WeakMap<Request, string>();
  */
 export const traceparentOf = (req: Request): string | undefined => traceparents.get(req);
 
-/** What a caller's X-Correlation-Id must be to be kept (the API reference says it too). */
-export const SANE_CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Health, readiness and metrics: logged at debug, no span. */
-const PROBES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** The route a request matched, as metrics and logs name it; a request a router's middleware
- *  answered (a missing token) is named by the router's prefix, never by its ids. */
-const routeLabel = (req: Request): string => {
-  const route = (req.route as { path?: string } | undefined)?.path;
-  if (route !== undefined) return `${req.baseUrl}${route}`;
-  return req.baseUrl === '' ? 'unmatched' : `${req.baseUrl}/*`;
-};
+export { SANE_CORRELATION_ID };
 
 const tooLarge = () => problem(413, 'Payload Too Large', 'the request body exceeds the size limit');
 
@@ -115,9 +103,12 @@ const bodyErrorToProblem = (error: {
           errors: [{ path: 'path', message }],
         });
       }
-      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
-        ? problem(error.status, 'Bad Request', message, { errors: [{ path: '', message }] })
-        : undefined;
+      // Its message is said only when it is meant for the client (body-parser's are).
+      if (typeof error.status !== 'number' || error.status < 400 || error.status >= 500)
+        return undefined;
+      return (error as { expose?: unknown }).expose === false
+        ? problem(error.status, 'Bad Request', 'the request could not be read')
+        : problem(error.status, 'Bad Request', message, { errors: [{ path: '', message }] });
   }
 };
 
@@ -154,6 +145,18 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
   app.disable('x-powered-by');
   app.set('etag', false);
 
+  // First: every request, refused or not, gets its correlation id, its span, its count and its
+  // log line.
+  app.use(
+    observeRequests({
+      requests,
+      durations,
+      log,
+      correlate: (req, id) => correlationIds.set(req, id),
+      trace: (req, traceparent) => traceparents.set(req, traceparent),
+    }),
+  );
+
   // HTTP/1.1 requires Host (RFC 9112 section 3.2); the server lets it through to answer here.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hosts = req.rawHeaders.filter((name, i) => i % 2 === 0 && /^host$/i.test(name)).length;
@@ -167,48 +170,6 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
       );
       return;
     }
-    next();
-  });
-
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.header('x-correlation-id');
-    const id = given !== undefined && SANE_CORRELATION_ID.test(given) ? given : randomUUID();
-    correlationIds.set(req, id);
-    res.setHeader('X-Correlation-Id', id);
-    const probe = PROBES.has(req.path);
-    // The request's span: its traceparent is what the request's events and messages carry.
-    // Probes make none (a scrape every few seconds would bury the traces worth reading).
-    const span = probe
-      ? undefined
-      : startSpan(req.method, {
-          parent: req.header('traceparent')?.trim(),
-          kind: 'server',
-          attributes: { 'http.request.method': req.method, 'newsroom.correlation_id': id },
-        });
-    if (span !== undefined) traceparents.set(req, span.traceparent);
-    const end = durations.startTimer();
-    // 'close' comes after 'finish', and also when the connection ends first (a client gone, a
-    // timeout, a live stream left): every request is counted, logged and its span ended.
-    res.once('close', () => {
-      const label = routeLabel(req);
-      const aborted = !res.writableFinished;
-      requests.inc({ method: req.method, route: label, status: String(res.statusCode) });
-      const seconds = end({ method: req.method, route: label });
-      log({
-        level: aborted ? 'warn' : res.statusCode >= 500 ? 'error' : probe ? 'debug' : 'info',
-        msg: 'request',
-        method: req.method,
-        route: label,
-        status: res.statusCode,
-        ms: Math.round(seconds * 1000 * 10) / 10,
-        correlationId: id,
-        ...(aborted ? { aborted } : {}),
-        ...(span === undefined ? {} : { traceId: span.traceId }),
-      });
-      span?.rename(`${req.method} ${label}`);
-      span?.set({ 'http.route': label, 'http.response.status_code': res.statusCode });
-      span?.end(aborted || res.statusCode >= 500);
-    });
     next();
   });
 
@@ -289,7 +250,7 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
     }),
   );
 
-  for (const [prefix, router] of options.routes) app.use(prefix, router);
+  for (const [prefix, router] of options.routes) app.use(prefix, markMount(prefix), router);
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, problem(404, 'Not Found', `no route for ${req.method} ${req.path}`));
@@ -310,7 +271,8 @@ export const createApp = (options: AppOptions): { app: Express; registry: Regist
       correlationId: correlationIdOf(req),
       error: String((error as Error)?.stack ?? error),
     });
-    if (res.headersSent) return;
+    // Too late for an answer (a stream under way): end the connection rather than leave it.
+    if (res.headersSent) return void res.destroy(error as Error);
     sendProblem(res, problem(500, 'Internal Server Error', 'the request could not be completed'));
   };
   app.use(onError);

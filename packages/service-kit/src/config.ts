@@ -49,6 +49,18 @@ export const textMatching = (name: string, pattern: RegExp, expected: string) =>
     String,
   );
 
+/** An http(s) URL with a host and no query or fragment (`/v1/traces` is put after it). */
+const isCollectorUrl = (text: string): boolean => {
+  try {
+    const url = new URL(text);
+    return (
+      /^https?:$/.test(url.protocol) && url.hostname !== '' && url.search === '' && url.hash === ''
+    );
+  } catch {
+    return false;
+  }
+};
+
 /** A Kafka topic name from an environment variable. */
 export const TopicNameFromString = textMatching(
   'TopicName',
@@ -79,10 +91,14 @@ export const Environment = t.partial({
   LOG_LEVEL: t.keyof(
     Object.fromEntries(LOG_LEVELS.map((l) => [l, null])) as Record<LogLevel, null>,
   ),
-  OTEL_EXPORTER_OTLP_ENDPOINT: textMatching(
+  OTEL_EXPORTER_OTLP_ENDPOINT: new t.Type<string, string, unknown>(
     'OtlpEndpoint',
-    /^https?:\/\/[^\s/]+(\/\S*)?$/,
-    'an http(s) URL of an OTLP collector, e.g. http://127.0.0.1:4318',
+    (u): u is string => typeof u === 'string',
+    (u, c) =>
+      typeof u === 'string' && isCollectorUrl(u)
+        ? t.success(u)
+        : t.failure(u, c, 'an http(s) URL of an OTLP collector, e.g. http://127.0.0.1:4318'),
+    String,
   ),
   OTEL_SERVICE_NAME: t.string,
 });

@@ -3,6 +3,7 @@
  * time, and each request's correlation id and trace id, so that a request's line is found from
  * the id its caller sent or the answer's X-Correlation-Id.
  */
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { Router } from 'express';
 import { Registry } from 'prom-client';
@@ -104,8 +105,39 @@ describe('the process log', () => {
     await fetch(`${url}/healthz`, { headers: { 'x-correlation-id': 'probe-1' } });
     await expect
       .poll(() => lines.find((l) => l['correlationId'] === 'gone-1'))
-      .toMatchObject({ level: 'warn', msg: 'request', route: '/probe/slow', aborted: true });
+      .toMatchObject({
+        level: 'warn',
+        msg: 'request',
+        route: '/probe/slow',
+        aborted: true,
+        status: null, // no answer went out
+      });
     expect(lines.find((l) => l['correlationId'] === 'probe-1')).toBeUndefined(); // debug
+  });
+
+  it('names a route as configured whatever letters the caller used, and logs a refused Host', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const url = await start(lines);
+    await fetch(`${url}/PrObE/oK`, { headers: { 'x-correlation-id': 'case-1' } });
+    expect(lines.find((l) => l['correlationId'] === 'case-1')).toMatchObject({
+      route: '/probe/ok',
+      status: 200,
+    });
+    // An HTTP/1.1 request without Host: refused before any route, and still logged.
+    const { port } = new URL(url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () =>
+        socket.end('GET /probe/ok HTTP/1.1\r\nX-Correlation-Id: nohost-1\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    await expect
+      .poll(() => lines.find((l) => l['correlationId'] === 'nohost-1'))
+      .toMatchObject({ msg: 'request', status: 400 });
   });
 
   it('leaves out what is below LOG_LEVEL', async () => {

@@ -23,27 +23,9 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-const opened = new Set<ReturnType<typeof pino.destination>>();
-
-/** Writes what is still buffered, at once (at exit: nothing written is lost). */
-export const flushLogs = (): void => {
-  for (const destination of opened) {
-    try {
-      destination.flushSync();
-    } catch {
-      // stdout gone or full at exit: nothing more can be done
-    }
-  }
-};
-process.once('exit', flushLogs);
-
-/** Standard output, written without blocking the event loop: a slow reader of the process's
- *  output (a pipe, a log collector) delays lines, never requests. */
-const stdout = (): DestinationStream => {
-  const destination = pino.destination({ dest: 1, sync: false });
-  opened.add(destination);
-  return destination;
-};
+/** Standard output, each line written whole before the next (a burst cannot grow memory
+ *  without bound, and nothing is left in a buffer at exit). */
+const stdout = (): DestinationStream => pino.destination({ dest: 1, sync: true });
 
 export const createLogger = (options: LoggerOptions = {}): Logger =>
   pino(

@@ -140,6 +140,8 @@ export const startSpan = (name: string, options: SpanOptions): TraceSpan | undef
   const parent = parseTraceparent(options.parent);
   if (parent === undefined) return undefined;
   // https://www.w3.org/TR/trace-context/#mutating-the-traceparent-field: a span id of our own.
-  const traceparent = `00-${parent.traceId}-${randomBytes(8).toString('hex')}-${parent.flags}`;
+  // Only the sampled flag is known to version 00: any other bit is sent as zero.
+  const flags = (Number.parseInt(parent.flags, 16) & 0x01).toString(16).padStart(2, '0');
+  const traceparent = `00-${parent.traceId}-${randomBytes(8).toString('hex')}-${flags}`;
   return { traceparent, traceId: parent.traceId, set: NOTHING, rename: NOTHING, end: NOTHING };
 };

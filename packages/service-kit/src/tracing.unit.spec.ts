@@ -12,6 +12,16 @@ describe('a caller trace context', () => {
     expect(span?.traceId).toBe(TRACE);
   });
 
+  it('is sent on with only the sampled flag, any other bit zero', () => {
+    const span = startSpan('GET', { parent: `00-${TRACE}-00f067aa0ba902b7-ff`, kind: 'server' });
+    expect(span?.traceparent).toMatch(/-01$/);
+    const unsampled = startSpan('GET', {
+      parent: `00-${TRACE}-00f067aa0ba902b7-fe`,
+      kind: 'server',
+    });
+    expect(unsampled?.traceparent).toMatch(/-00$/);
+  });
+
   it('of a later version is read by its first four fields', () => {
     expect(parseTraceparent(`cc-${TRACE}-00f067aa0ba902b7-01-what-comes-later`)).toEqual({
       traceId: TRACE,

@@ -123,8 +123,9 @@ export interface DocumentOptions {
 
 /**
  * What any operation may also answer, as app.ts does before or around every route: 400 (a
- * request without one Host), 500; and, for a method that may carry a body, 413 (too large)
- * and 415 (not JSON in UTF-8). Only these: a status an operation does not list is a mistake.
+ * request without one Host), 413 (a body too large) and 415 (a body not JSON in UTF-8), even
+ * to a GET that sends one, and 500. Only these: a status an operation does not list is a
+ * mistake.
  */
 const withCommonAnswers = (paths: ApiPaths): ApiPaths =>
   Object.fromEntries(
@@ -136,7 +137,7 @@ const withCommonAnswers = (paths: ApiPaths): ApiPaths =>
           {
             ...operation,
             responses: {
-              ...problems(400, 500, ...(method === 'get' ? [] : [413, 415])),
+              ...problems(400, 413, 415, 500),
               ...(operation['responses'] as object),
             },
           },
