@@ -23,6 +23,24 @@ export const NULLABLE_STRING: JsonSchema = { type: ['string', 'null'] };
 /** An instant as `toISOString` and the read models give it: UTC, milliseconds, `Z`. */
 export const UTC_MILLIS: JsonSchema = { type: 'string', format: 'date-time' };
 
+/** An object of exactly `properties`, each one required but those `optional` names. */
+export const closedObject = (
+  properties: Record<string, JsonSchema>,
+  optional: readonly string[] = [],
+): JsonSchema => ({
+  type: 'object',
+  properties,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  additionalProperties: false,
+});
+
+/** One page of a listing: its `items`, and `next` (what `next` is) while more follow. */
+export const pageOf = (item: JsonSchema, next: string): JsonSchema =>
+  closedObject(
+    { items: { type: 'array', items: item }, next: { type: 'string', description: next } },
+    ['next'],
+  );
+
 export const PROBLEM_RESPONSE = { $ref: '#/components/responses/Problem' } as const;
 
 /** A JSON answer of `schema`. */

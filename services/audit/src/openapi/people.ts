@@ -5,7 +5,14 @@
  * the routes' codecs.
  */
 import type { ApiPaths } from '@newsroom/service-kit';
-import { jsonAnswer, pathParameter, problems, queryParameters } from '@newsroom/service-kit';
+import {
+  closedObject,
+  jsonAnswer,
+  pageOf,
+  pathParameter,
+  problems,
+  queryParameters,
+} from '@newsroom/service-kit';
 import type { SchemaSet } from '@newsroom/contracts';
 import { ActorQuery } from '../actors/routes.js';
 import { AUDIT } from '../prefixes.js';
@@ -52,31 +59,21 @@ export const peopleApi = (schemas: SchemaSet): ApiPaths => ({
       ...AUDITORS,
       parameters: queryParameters(schemas, RequestsQuery),
       responses: {
-        '200': jsonAnswer('one page of the request log', {
-          type: 'object',
-          properties: {
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'integer', minimum: 1 },
-                  at: UTC_MILLIS,
-                  actor: { type: 'string' },
-                  role: { type: 'string' },
-                  method: { type: 'string' },
-                  path: { type: 'string', description: 'the path and query, at most 2,000 long' },
-                  correlationId: { type: 'string' },
-                },
-                required: ['id', 'at', 'actor', 'role', 'method', 'path', 'correlationId'],
-                additionalProperties: false,
-              },
-            },
-            next: { type: 'string', description: 'the path and query of the next page' },
-          },
-          required: ['items'],
-          additionalProperties: false,
-        }),
+        '200': jsonAnswer(
+          'one page of the request log',
+          pageOf(
+            closedObject({
+              id: { type: 'integer', minimum: 1 },
+              at: UTC_MILLIS,
+              actor: { type: 'string' },
+              role: { type: 'string' },
+              method: { type: 'string' },
+              path: { type: 'string', description: 'the path and query, at most 2,000 long' },
+              correlationId: { type: 'string' },
+            }),
+            'the path and query of the next page',
+          ),
+        ),
         ...problems(400, 401, 403, 503),
       },
     },

@@ -2,10 +2,13 @@
 import type { ApiDescription } from '@newsroom/service-kit';
 import {
   bearer,
+  closedObject,
   jsonAnswer,
   NULLABLE_STRING,
+  pageOf,
   problems,
   queryParameters,
+  UUID,
 } from '@newsroom/service-kit';
 import { ReviewQueueQuery, ReviewStatus } from './query.js';
 import { QUEUE_READERS } from './routes.js';
@@ -21,45 +24,24 @@ export const reviewQueueApi =
         ...bearer([...QUEUE_READERS]),
         parameters: queryParameters(schemas, ReviewQueueQuery),
         responses: {
-          '200': jsonAnswer('one page of the queue', {
-            type: 'object',
-            properties: {
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    articleId: { type: 'string', format: 'uuid' },
-                    status: schemas.of(ReviewStatus),
-                    kind: { enum: ['article', 'correction'] },
-                    section: NULLABLE_STRING,
-                    headline: NULLABLE_STRING,
-                    submittedBy: NULLABLE_STRING,
-                    submittedAt: NULLABLE_STRING,
-                    assignee: NULLABLE_STRING,
-                    revision: { type: 'integer', minimum: 0 },
-                    comments: { type: 'array' },
-                  },
-                  required: [
-                    'articleId',
-                    'status',
-                    'kind',
-                    'section',
-                    'headline',
-                    'submittedBy',
-                    'submittedAt',
-                    'assignee',
-                    'revision',
-                    'comments',
-                  ],
-                  additionalProperties: false,
-                },
-              },
-              next: { type: 'string', description: 'pass as `cursor` for the next page' },
-            },
-            required: ['items'],
-            additionalProperties: false,
-          }),
+          '200': jsonAnswer(
+            'one page of the queue',
+            pageOf(
+              closedObject({
+                articleId: UUID,
+                status: schemas.of(ReviewStatus),
+                kind: { enum: ['article', 'correction'] },
+                section: NULLABLE_STRING,
+                headline: NULLABLE_STRING,
+                submittedBy: NULLABLE_STRING,
+                submittedAt: NULLABLE_STRING,
+                assignee: NULLABLE_STRING,
+                revision: { type: 'integer', minimum: 0 },
+                comments: { type: 'array' },
+              }),
+              'pass as `cursor` for the next page',
+            ),
+          ),
           ...problems(400, 401, 403, 503),
         },
       },
