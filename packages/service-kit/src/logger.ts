@@ -1,6 +1,6 @@
 /**
  * A process's structured logs: pino, one JSON object per line on stdout, each with its level
- * by name, an ISO time, the process's services, and whatever ids the line is about
+ * by name, an ISO time, the process's pid, and whatever ids the line is about
  * (`correlationId`, `traceId`, `eventId`). LOG_LEVEL sets how much (default `info`).
  * The rest of the code logs through `Log`, a plain function of one line, so that a processor
  * or the sealer need not know pino.
@@ -17,8 +17,6 @@ export type Log = (line: LogLine) => void;
 
 export interface LoggerOptions {
   readonly level?: LogLevel;
-  /** The services of the process, on every line (`services`), when given. */
-  readonly services?: readonly string[];
   /** Where lines go (default stdout): a test hands a stream of its own. */
   readonly destination?: DestinationStream;
 }
@@ -32,7 +30,7 @@ export const createLogger = (options: LoggerOptions = {}): Logger =>
     {
       level: options.level ?? 'info',
       messageKey: 'msg',
-      base: { pid: process.pid, ...(options.services ? { services: options.services } : {}) },
+      base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

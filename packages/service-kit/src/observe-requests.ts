@@ -52,6 +52,10 @@ export const routeLabel = (req: Request): string => {
   return mount === '' ? 'unmatched' : `${mount}/*`;
 };
 
+/** A request line's level: probes at debug, what never ended at warn, a 5xx at error. */
+const levelOf = (probe: boolean, aborted: boolean, status: number | undefined): string =>
+  probe ? 'debug' : aborted ? 'warn' : status !== undefined && status >= 500 ? 'error' : 'info';
+
 export interface ObserveOptions {
   readonly requests: Counter<'method' | 'route' | 'status'>;
   readonly durations: Histogram<'method' | 'route'>;
@@ -90,13 +94,7 @@ export const observeRequests =
       const seconds = (performance.now() - started) / 1000;
       if (!stream) o.durations.observe({ method, route: label }, seconds);
       o.log({
-        level: probe
-          ? 'debug'
-          : aborted
-            ? 'warn'
-            : answered && res.statusCode >= 500
-              ? 'error'
-              : 'info',
+        level: levelOf(probe, aborted, answered ? res.statusCode : undefined),
         msg: 'request',
         method,
         route: label,

@@ -53,7 +53,7 @@ export interface ServiceDeps {
   /** The process's metrics registry, for a service's own metrics (served at /metrics). */
   readonly registry?: Registry;
   /** The process's structured log (logger.ts): a service's own lines go there too. */
-  readonly log?: Log;
+  readonly log: Log;
 }
 
 /** What a service contributes to the process that hosts it. */
@@ -253,7 +253,7 @@ export const startSystem = async (
   listenOn: SystemOptions,
   extraResources: readonly Closeable[] = [],
 ): Promise<RunningSystem> => {
-  const log = deps.log ?? logTo(createLogger({ services: services.map((s) => s.name) }));
+  const log = deps.log;
   const registry = listenOn.registry ?? deps.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
   registerAppendMetrics(deps.store, registry);
@@ -443,12 +443,12 @@ export const runProcess = async (
     console.error(JSON.stringify({ level: 'error', msg: 'cannot start', error: String(error) }));
     process.exit(1);
   }
-  deps.log?.({
+  deps.log({
     level: 'info',
     msg: 'listening',
     url: system.url,
     services: services.map((s) => s.name),
     store: config.databaseUrl === undefined ? `pglite:${config.dataDir}` : 'postgresql',
   });
-  return { url: system.url, log: deps.log ?? (() => undefined) };
+  return { url: system.url, log: deps.log };
 };

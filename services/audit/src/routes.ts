@@ -58,6 +58,7 @@ export const auditService = (
     sealIntervalMs: config.sealIntervalMs,
     treePollMs: config.treePollMs,
     ...(deps.registry === undefined ? {} : { registry: deps.registry }),
+    log: deps.log,
   });
   const access: AuditAccess = {
     authenticator: deps.authenticator,

@@ -109,7 +109,7 @@ export const pathParameter = (
 
 export const ARTICLE_ID = pathParameter(
   'articleId',
-  { type: 'string', format: 'uuid' },
+  UUID,
   'the article (a UUID; any other text is 404)',
 );
 

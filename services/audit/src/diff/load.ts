@@ -12,7 +12,8 @@ import type { Problem } from '@newsroom/service-kit';
 import { diffContent } from './content.js';
 import type { ContentDiff } from './content.js';
 
-const SIDE = /^(?:(\d{1,15})|v([1-9]\d{0,8}))$/;
+/** A side of a diff: a revision (`7`) or a published version (`v2`). */
+export const SIDE = /^(?:(\d{1,15})|v([1-9]\d{0,8}))$/;
 
 export type Side = { readonly revision: number } | { readonly version: number };
 

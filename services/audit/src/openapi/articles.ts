@@ -14,7 +14,7 @@ import {
 } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { AUDIT } from '../prefixes.js';
-import { AUDITORS, COUNT, historyEntry, TAGS, UUID } from './components.js';
+import { AUDITORS, COUNT, historyEntry, SIDE_TEXT, TAGS, UUID } from './components.js';
 
 const ARTICLES = `${AUDIT}/articles/{articleId}`;
 
@@ -27,7 +27,6 @@ const at = (schemas: SchemaSet, description: string): JsonSchema =>
   queryParameter('at', schemas.of(IsoDateTime), `${description} (RFC 3339, years 1 to 9999)`);
 
 /** A side of a diff: `7` (a revision) or `v2` (a published version). */
-const SIDE_TEXT: JsonSchema = { type: 'string', pattern: '^(?:\\d{1,15}|v[1-9]\\d{0,8})$' };
 const SIDES = [
   queryParameter('from', SIDE_TEXT, 'a revision (`7`) or a published version (`v2`)', true),
   queryParameter('to', SIDE_TEXT, 'a revision (`7`) or a published version (`v2`)', true),

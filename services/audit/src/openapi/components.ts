@@ -8,6 +8,7 @@ import { bearer } from '@newsroom/service-kit';
 import { RecordedActorId, Sha256Hex } from '@newsroom/contracts';
 import type { JsonSchema, SchemaSet } from '@newsroom/contracts';
 import { AUDIT_READERS } from '../auditors.js';
+import { SIDE } from '../diff/load.js';
 
 export const TAGS = ['audit'];
 
@@ -21,6 +22,9 @@ export const COUNT: JsonSchema = { type: 'integer', minimum: 0 };
 export const DECIMAL: JsonSchema = { type: 'string', pattern: '^(0|[1-9][0-9]*)$' };
 
 export const hex = (schemas: SchemaSet): JsonSchema => schemas.of(Sha256Hex);
+
+/** A side of a diff, as the diff route reads it (diff/load.ts). */
+export const SIDE_TEXT: JsonSchema = { type: 'string', pattern: SIDE.source };
 
 /** Where an event is in the global log: `{ transactionId, sequence }`, decimal texts. */
 export const positionSchema = (schemas: SchemaSet): JsonSchema =>

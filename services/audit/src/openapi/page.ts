@@ -8,7 +8,7 @@ import type { ApiPaths } from '@newsroom/service-kit';
 import { ARTICLE_ID, mediaAnswer, problems, queryParameter } from '@newsroom/service-kit';
 import type { JsonSchema } from '@newsroom/contracts';
 import { AUDIT_PAGE } from '../prefixes.js';
-import { AUDITORS, TAGS } from './components.js';
+import { AUDITORS, SIDE_TEXT, TAGS } from './components.js';
 
 const HTML = ['text/html'];
 
@@ -34,8 +34,6 @@ const page = (operationId: string, summary: string, parameters: readonly JsonSch
   'x-roles': AUDITORS['x-roles'],
   ...(parameters.length === 0 ? {} : { parameters }),
 });
-
-const SIDE_TEXT: JsonSchema = { type: 'string', pattern: '^(?:\\d{1,15}|v[1-9]\\d{0,8})$' };
 
 const TOKEN_BODY: JsonSchema = {
   required: true,
