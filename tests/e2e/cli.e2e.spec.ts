@@ -43,6 +43,28 @@ describe('the newsroom CLI against a running instance', () => {
     return JSON.parse(run.stdout) as Json;
   };
 
+  it('mints a development token per role that the instance takes as that role', async () => {
+    const mint = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [cli, 'token', ...args], {
+        env: { ...process.env, JWT_SECRET: sys.secret },
+        timeout: 30_000,
+      }).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const queue = async (token: string) =>
+      (await fetch(`${sys.url}/v1/reviews`, { headers: { authorization: `Bearer ${token}` } }))
+        .status;
+    const editor = await mint('--role', 'editor', '--sub', 'editor.cli');
+    expect(editor.code, editor.stderr).toBe(0);
+    expect(await queue(editor.stdout.trim())).toBe(200);
+    const reporter = await mint('--role', 'reporter', '--sub', 'reporter.cli');
+    expect(await queue(reporter.stdout.trim())).toBe(403); // the queue is for editors
+    const wrong = await mint('--role', 'nobody', '--sub', 'x');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/usage:/);
+  });
+
   it('drafts from the fixture and from plain text, sends any command, and shows the article', async () => {
     const fromJson = await json('draft', fixture, '--as', 'reporter:hoang.tung');
     expect(fromJson).toMatchObject({ ok: true, status: 201, revision: '0' });
